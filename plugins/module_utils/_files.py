@@ -1,0 +1,177 @@
+# Copyright: (c) 2026, cri.runtimes developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one file-writing path shared by every module of this collection that edits a file.
+
+Read the current bytes, let the caller compute new bytes, and if they differ:
+stage them in a temporary file next to the target, run the caller's
+``validate`` command on the staged file, take a backup when asked, then move
+the staged file over the target atomically and apply the file attributes.
+
+The staged file lives in the target's own directory rather than in
+``module.tmpdir``: containerd resolves relative ``imports`` against the
+directory of the config file it reads, so validating a copy elsewhere would
+validate a different configuration. Same directory also makes the final
+rename atomic without a cross-device copy.
+
+Nothing here imports Ansible: the module object is used through the small
+protocol below, so the functions can be unit tested with a fake.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import stat
+import tempfile
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+class FileError(Exception):
+    """A file cannot be read or written; the message names the path."""
+
+
+class ValidationError(FileError):
+    """The caller's validate command rejected the staged file."""
+
+
+class ModuleLike(Protocol):
+    """The parts of AnsibleModule the helpers use."""
+
+    params: dict[str, Any]
+    check_mode: bool
+
+    def run_command(self, args: Any, **kwargs: Any) -> tuple[int, str, str]: ...
+
+    def atomic_move(self, src: str, dest: str, unsafe_writes: bool = False, keep_dest_attrs: bool = True) -> None: ...
+
+    def backup_local(self, fn: str) -> str: ...
+
+    def load_file_common_arguments(self, params: dict[str, Any], path: str | None = None) -> dict[str, Any]: ...
+
+    def set_fs_attributes_if_different(
+        self, file_args: dict[str, Any], changed: bool, diff: dict[str, Any] | None = None, expand: bool = True
+    ) -> bool: ...
+
+
+@dataclass
+class Current:
+    """What is on disk now at a (resolved) path."""
+
+    path: str
+    exists: bool
+    data: bytes = b""
+
+
+@dataclass
+class WriteResult:
+    changed: bool = False
+    backup_file: str | None = None
+    diff: list[dict[str, str]] = field(default_factory=list)
+
+
+def resolve(path: str, follow: bool = True) -> str:
+    """Return the path to edit: a symlink is followed to its target when ``follow``."""
+    path = os.path.expanduser(path)
+    if follow and os.path.islink(path):
+        return os.path.realpath(path)
+    return path
+
+
+def read_current(path: str, follow: bool = True) -> Current:
+    """Read the file at ``path``; a missing file is an empty, non-existing one."""
+    real = resolve(path, follow)
+    try:
+        st = os.stat(real)
+    except FileNotFoundError:
+        return Current(path=real, exists=False)
+    except OSError as exc:
+        raise FileError(f"{real}: cannot stat: {exc.strerror}") from exc
+    if stat.S_ISDIR(st.st_mode):
+        raise FileError(f"{real}: is a directory, not a file")
+    if not stat.S_ISREG(st.st_mode):
+        raise FileError(f"{real}: is not a regular file")
+    try:
+        with open(real, "rb") as fh:
+            return Current(path=real, exists=True, data=fh.read())
+    except OSError as exc:
+        raise FileError(f"{real}: cannot read: {exc.strerror}") from exc
+
+
+def decode(data: bytes, path: str) -> str:
+    """Decode a config file as UTF-8, naming the file and offset when that fails."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise FileError(f"{path}: not valid UTF-8 at byte {exc.start}") from exc
+
+
+def text_diff(before: str, after: str, path: str) -> dict[str, str]:
+    return {"before": before, "after": after, "before_header": path, "after_header": path}
+
+
+def validate_staged(module: ModuleLike, validate: str, staged: str, target: str) -> None:
+    """Run ``validate`` (with ``%s`` for the staged file); raise ValidationError on failure."""
+    if "%s" not in validate:
+        raise ValidationError(f"validate must contain %s where the file to check goes, got: {validate}")
+    rc, out, err = module.run_command(validate % shlex.quote(staged), use_unsafe_shell=False)
+    if rc != 0:
+        detail = (err or out).strip().replace(staged, target)
+        raise ValidationError(f"{target}: validation with '{validate}' failed (rc={rc}), file left unchanged: {detail}")
+
+
+def write_atomic(
+    module: ModuleLike,
+    current: Current,
+    data: bytes,
+    *,
+    validate: str | None = None,
+    backup: bool = False,
+    create_dirs: bool = True,
+) -> WriteResult:
+    """Replace ``current.path`` with ``data`` unless it already holds those bytes.
+
+    In check mode nothing is written, validated against disk or backed up; the
+    result still says whether a write would happen.
+    """
+    result = WriteResult()
+    if current.exists and current.data == data:
+        return result
+    result.changed = True
+    if module.check_mode:
+        return result
+
+    directory = os.path.dirname(current.path) or "."
+    if not os.path.isdir(directory):
+        if not create_dirs:
+            raise FileError(f"{current.path}: directory {directory} does not exist")
+        try:
+            os.makedirs(directory, exist_ok=True)
+        except OSError as exc:
+            raise FileError(f"{current.path}: cannot create directory {directory}: {exc.strerror}") from exc
+
+    try:
+        fd, staged = tempfile.mkstemp(prefix=f".{os.path.basename(current.path)}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise FileError(f"{current.path}: cannot create a temporary file in {directory}: {exc.strerror}") from exc
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        if current.exists:
+            # keep the target's mode on the staged copy so validation sees the same file
+            os.chmod(staged, stat.S_IMODE(os.stat(current.path).st_mode))
+        if validate:
+            validate_staged(module, validate, staged, current.path)
+        if backup and current.exists:
+            result.backup_file = module.backup_local(current.path)
+        module.atomic_move(staged, current.path, unsafe_writes=bool(module.params.get("unsafe_writes", False)))
+    finally:
+        if os.path.exists(staged):
+            os.unlink(staged)
+    return result
+
+
+def apply_attributes(module: ModuleLike, path: str, changed: bool, diff: dict[str, Any] | None = None) -> bool:
+    """Apply owner/group/mode/SELinux arguments from the module's params to ``path``."""
+    file_args = module.load_file_common_arguments(module.params, path=path)
+    return module.set_fs_attributes_if_different(file_args, changed, diff)
