@@ -39,7 +39,7 @@ mypy: deps ## mypy (disallow_untyped_defs) on plugins/module_utils
 		-p ansible_collections.cri.runtimes.plugins.module_utils
 
 ansible-lint: deps ## ansible-lint, production profile, offline
-	ansible-lint --offline --profile production
+	ANSIBLE_HOME=$(CURDIR)/.tmp/ansible-home ansible-lint --offline --profile production
 
 changelog-lint: deps ## antsibull-changelog lint of changelogs/
 	antsibull-changelog lint
