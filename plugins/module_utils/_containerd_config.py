@@ -35,7 +35,6 @@ from ansible_collections.cri.runtimes.plugins.module_utils import _files
 from ansible_collections.cri.runtimes.plugins.module_utils._toml_edit import (
     Document,
     Path,
-    TomlError,
     dotted,
     get_path,
     has_path,
@@ -270,8 +269,9 @@ def shorthand_fragment(
     data: dict[str, Any],
     runtimes: list[dict[str, Any]],
     cri: dict[str, Any],
-    containerd: tuple[int, int, int] | None,
-    name: str,
+    *,
+    containerd: tuple[int, int, int] | None = None,
+    name: str = "config",
 ) -> tuple[dict[str, Any], list[Path]]:
     """Turn ``runtimes`` and ``cri`` into a fragment and removals at the paths of ``version``."""
     paths = cri_paths(version)
@@ -445,7 +445,9 @@ def import_covers(entry: str, main_path: str, target: str) -> bool:
     # Go's filepath.Match: a wildcard never crosses a '/'
     pat_parts = pattern.split("/")
     tgt_parts = target.split("/")
-    return len(pat_parts) == len(tgt_parts) and all(fnmatch.fnmatchcase(t, p) for p, t in zip(pat_parts, tgt_parts))
+    return len(pat_parts) == len(tgt_parts) and all(
+        fnmatch.fnmatchcase(t, p) for p, t in zip(pat_parts, tgt_parts, strict=False)
+    )
 
 
 def imported_files(imports: list[Any], main_path: str) -> list[str]:
@@ -471,7 +473,9 @@ def effective(main: dict[str, Any], imported: list[dict[str, Any]], plugin_merge
             continue
         plugins = dict(eff.get("plugins") or {})
         plugins.update(data.get("plugins") or {})
-        eff = deep_merge({k: v for k, v in eff.items() if k != "plugins"}, {k: v for k, v in data.items() if k != "plugins"})
+        eff = deep_merge(
+            {k: v for k, v in eff.items() if k != "plugins"}, {k: v for k, v in data.items() if k != "plugins"}
+        )
         eff["plugins"] = plugins
     return eff
 
@@ -517,158 +521,189 @@ def containerd_version(module: ModuleLike) -> tuple[tuple[int, int, int] | None,
     binary = module.get_bin_path("containerd")
     if not binary:
         return None, None
-    rc, out, err = module.run_command([binary, "--version"])
+    rc, out, _err = module.run_command([binary, "--version"])
     return (parse_containerd_version(out) if rc == 0 else None), binary
+
+
+@dataclass
+class Plan:
+    """Everything one call will do, before anything is written."""
+
+    version: int
+    writes: list[tuple[_files.Current, str]]
+    effective: dict[str, Any]
+    dropin: str | None = None
+    frag: dict[str, Any] = field(default_factory=dict)
+
+
+def _read(path: str) -> tuple[_files.Current, str, dict[str, Any]]:
+    cur = _files.read_current(path)
+    text = _files.decode(cur.data, cur.path)
+    return cur, text, parse(text, cur.path)
+
+
+def _versions(main: _files.Current, data: dict[str, Any], wanted: int | None, ctd: Any) -> tuple[int, int | None]:
+    """The file's config version, and the version to write into a new (or empty) file."""
+    if not data:  # new, empty or only comments: the caller's or the binary's version
+        version = wanted or config_version_for(ctd)
+        return version, version
+    version = file_version(data, main.path)
+    if wanted and wanted != version:
+        implied = " (no version key means 1)" if "version" not in data else ""
+        raise ConfigError(f"{main.path}: is a version {version} config{implied}, not version {wanted}")
+    return version, None
+
+
+def _removes(params: dict[str, Any]) -> list[Path]:
+    removes = [tuple(r) for r in (params.get("remove") or [])]
+    for r in removes:
+        if not r or not all(isinstance(x, str) for x in r):
+            raise ConfigError(f"remove: each entry must be a non-empty list of key names, got {list(r)!r}")
+    return removes
+
+
+def plan(params: dict[str, Any], ctd: tuple[int, int, int] | None) -> Plan:
+    """Read the file(s) and compute every new text; raises ConfigError/TomlError/FileError."""
+    main_cur, main_text, main_data = _read(params["path"])
+    if not main_cur.exists and not params["create"]:
+        raise ConfigError(f"{main_cur.path}: does not exist and create=false")
+    version, new_version = _versions(main_cur, main_data, params.get("version"), ctd)
+    plugin_merge = imports_merge_plugins(version, ctd)
+    merge_arrays = bool(params.get("merge_arrays"))
+
+    target_path = params.get("dropin") or main_cur.path
+    if params.get("dropin"):
+        drop_cur, drop_text, target_data = _read(params["dropin"])
+        if os.path.normpath(drop_cur.path) == os.path.normpath(main_cur.path):
+            raise ConfigError(f"{drop_cur.path}: dropin must be another file than path")
+        if target_data and file_version(target_data, drop_cur.path) != version:
+            raise ConfigError(
+                f"{drop_cur.path}: is a version {file_version(target_data, drop_cur.path)} config"
+                f" but {main_cur.path} is version {version}"
+            )
+    else:
+        target_data = main_data
+    short, short_removes = shorthand_fragment(
+        version,
+        target_data,
+        params.get("runtimes") or [],
+        params.get("cri") or {},
+        containerd=ctd,
+        name=target_path,
+    )
+    frag = deep_merge(short, params.get("fragment") or {})
+    removes = short_removes + _removes(params)
+
+    if not params.get("dropin"):
+        main_new = merge_text(
+            main_text, main_cur.path, frag, removes, merge_arrays=merge_arrays, new_version=new_version
+        )
+        imported = [
+            _read(f)[2]
+            for f in imported_files(list(main_new.data.get("imports") or []), main_cur.path)
+            if not _same_file(f, main_cur.path)
+        ]
+        eff = effective(main_new.data, imported, plugin_merge)
+        return Plan(version, [(main_cur, main_new.text)], eff, frag=frag)
+
+    drop_new = merge_text(
+        drop_text,
+        drop_cur.path,
+        frag,
+        removes,
+        merge_arrays=merge_arrays,
+        new_version=version if not target_data else None,
+    )
+    imports = list(main_data.get("imports") or [])
+    main_frag: dict[str, Any] = {}
+    if not any(isinstance(e, str) and import_covers(e, main_cur.path, drop_cur.path) for e in imports):
+        main_frag["imports"] = [*imports, drop_cur.path]
+    main_new = merge_text(main_text, main_cur.path, main_frag, [], new_version=new_version)
+    files = imported_files(list(main_new.data.get("imports") or []), main_cur.path)
+    if not any(_same_file(f, drop_cur.path) for f in files):
+        files.append(drop_cur.path)  # not on disk yet, so no glob found it
+    ordered: list[tuple[str, dict[str, Any]]] = [
+        (f, drop_new.data if _same_file(f, drop_cur.path) else _read(f)[2])
+        for f in files
+        if not _same_file(f, main_cur.path)
+    ]
+    if not plugin_merge:
+        _refuse_section_loss(drop_cur.path, drop_new.data, [(main_cur.path, main_new.data), *ordered], ctd)
+    eff = effective(main_new.data, [d for _f, d in ordered], plugin_merge)
+    return Plan(version, [(drop_cur, drop_new.text), (main_cur, main_new.text)], eff, drop_cur.path, frag)
+
+
+def _same_file(a: str, b: str) -> bool:
+    return os.path.normpath(a) == os.path.normpath(b)
+
+
+def _refuse_section_loss(
+    dropin: str, data: dict[str, Any], others: list[tuple[str, dict[str, Any]]], ctd: tuple[int, int, int] | None
+) -> None:
+    """containerd 1.x: an imported plugin section replaces the one of the main file (and earlier imports)."""
+    mine = set((data.get("plugins") or {}).keys())
+    for owner, other in others:
+        if _same_file(owner, dropin):
+            continue
+        clash = sorted(mine & set((other.get("plugins") or {}).keys()))
+        if clash:
+            raise ConfigError(
+                f"{dropin}: containerd {_fmt(ctd)} replaces a whole plugin section with an imported one, and"
+                f" {owner} also sets plugins.{dotted((clash[0],))}: importing this drop-in would drop those"
+                " settings. Merge into the main config (omit dropin), or use containerd 2.0+, which merges"
+                " imported plugin sections key by key"
+            )
 
 
 def run(module: ModuleLike, diff_mode: bool) -> Outcome:
     """One module call: plan, validate, write, report."""
-    p = module.params
-    outcome = Outcome()
-    ctd_version, binary = containerd_version(module)
-    validate = p.get("validate")
+    params = module.params
+    ctd, binary = containerd_version(module)
+    validate = params.get("validate")
     if validate is None:
         validate = f"{binary} --config %s config dump" if binary else ""
-
-    main_cur = _files.read_current(p["path"])
-    outcome.path = main_cur.path
-    if not main_cur.exists and not p["create"]:
-        raise ConfigError(f"{main_cur.path}: does not exist and create=false")
-    main_text = _files.decode(main_cur.data, main_cur.path)
-    main_data = parse(main_text, main_cur.path)
-    wanted = p.get("version")
-    if not main_data:  # new, empty or only comments: the caller's or the binary's version
-        version = wanted or config_version_for(ctd_version)
-        new_version: int | None = version
-    else:
-        version = file_version(main_data, main_cur.path)
-        new_version = None
-        if wanted and wanted != version:
-            raise ConfigError(
-                f"{main_cur.path}: is a version {version} config"
-                f"{' (no version key means 1)' if 'version' not in main_data else ''}, not version {wanted}"
-            )
-
-    frag = p.get("fragment") or {}
-    removes = [tuple(r) for r in (p.get("remove") or [])]
-    for r in removes:
-        if not r or not all(isinstance(x, str) for x in r):
-            raise ConfigError(f"remove: each entry must be a non-empty list of key names, got {list(r)!r}")
-    dropin_path = p.get("dropin")
-    target_data = main_data
-    drop_cur = None
-    if dropin_path:
-        drop_cur = _files.read_current(dropin_path)
-        if os.path.normpath(drop_cur.path) == os.path.normpath(main_cur.path):
-            raise ConfigError(f"{drop_cur.path}: dropin must be another file than path")
-        drop_text = _files.decode(drop_cur.data, drop_cur.path)
-        target_data = parse(drop_text, drop_cur.path)
-        if target_data and "version" in target_data and file_version(target_data, drop_cur.path) != version:
-            raise ConfigError(
-                f"{drop_cur.path}: is a version {target_data['version']} config but {main_cur.path} is version {version}"
-            )
-    short_frag, short_removes = shorthand_fragment(
-        version, target_data, p.get("runtimes") or [], p.get("cri") or {}, ctd_version, dropin_path or main_cur.path
+    the_plan = plan(params, ctd)
+    outcome = Outcome(
+        path=the_plan.writes[-1][0].path,
+        dropin=the_plan.dropin,
+        version=the_plan.version,
+        handlers=handlers(the_plan.effective, the_plan.version),
     )
-    merge_arrays = bool(p.get("merge_arrays"))
-    full_frag = deep_merge(short_frag, frag)
-    all_removes = short_removes + removes
-
-    plugin_merge = imports_merge_plugins(version, ctd_version)
-    writes: list[tuple[_files.Current, str, str]] = []  # current, new text, validate command
-    if dropin_path and drop_cur is not None:
-        drop_text = _files.decode(drop_cur.data, drop_cur.path)
-        drop_new = merge_text(
-            drop_text,
-            drop_cur.path,
-            full_frag,
-            all_removes,
-            merge_arrays=merge_arrays,
-            new_version=version if not target_data else None,
-        )
-        imports = list(main_data.get("imports") or [])
-        main_frag: dict[str, Any] = {}
-        if not any(isinstance(e, str) and import_covers(e, main_cur.path, drop_cur.path) for e in imports):
-            main_frag["imports"] = [*imports, drop_cur.path]
-        main_new = merge_text(main_text, main_cur.path, main_frag, [], new_version=new_version)
-        others = [
-            f
-            for f in imported_files(list(main_new.data.get("imports") or []), main_cur.path)
-            if os.path.normpath(f) != os.path.normpath(drop_cur.path)
-        ]
-        other_data = []
-        for f in others:
-            cur = _files.read_current(f)
-            other_data.append((cur.path, parse(_files.decode(cur.data, cur.path), cur.path)))
-        if not plugin_merge:
-            mine = set((drop_new.data.get("plugins") or {}).keys())
-            for owner, data in [(main_cur.path, main_new.data), *other_data]:
-                clash = sorted(mine & set((data.get("plugins") or {}).keys()))
-                if clash:
-                    raise ConfigError(
-                        f"{drop_cur.path}: containerd {_fmt(ctd_version)} replaces a whole plugin section with an"
-                        f" imported one, and {owner} also sets plugins.{dotted((clash[0],))}: importing this"
-                        f" drop-in would drop those settings. Merge into {main_cur.path} (omit dropin), or use"
-                        " containerd 2.0+, which merges imported plugin sections key by key"
-                    )
-        ordered = []
-        for f in imported_files(list(main_new.data.get("imports") or []), main_cur.path):
-            if os.path.normpath(f) == os.path.normpath(drop_cur.path):
-                ordered.append(drop_new.data)
-            else:
-                ordered.extend(d for o, d in other_data if os.path.normpath(o) == os.path.normpath(f))
-        if not drop_cur.exists:  # not on disk yet, so no glob found it: containerd reads it in name order
-            ordered.append(drop_new.data)
-        eff = effective(main_new.data, ordered, plugin_merge)
-        writes.append((drop_cur, drop_new.text, validate))
-        writes.append((main_cur, main_new.text, validate))
-        outcome.dropin = drop_cur.path
-    else:
-        main_new = merge_text(
-            main_text, main_cur.path, full_frag, all_removes, merge_arrays=merge_arrays, new_version=new_version
-        )
-        imported = [
-            parse(_files.decode(_files.read_current(f).data, f), f)
-            for f in imported_files(list(main_new.data.get("imports") or []), main_cur.path)
-            if os.path.normpath(f) != os.path.normpath(main_cur.path)
-        ]
-        eff = effective(main_new.data, imported, plugin_merge)
-        writes.append((main_cur, main_new.text, validate))
-    outcome.version = version
-    outcome.handlers = handlers(eff, version)
-    if version == 4:
+    if the_plan.version == 4:
         for key in ("grpc", "ttrpc", "metrics"):
-            if key in full_frag:
-                outcome.warnings.append(f"{main_cur.path}: [{key}] is deprecated in config version 4 (a plugin now)")
+            if key in the_plan.frag:
+                outcome.warnings.append(f"[{key}] is deprecated in config version 4 (it is a plugin's setting now)")
+    _write_all(module, the_plan, outcome, validate, diff_mode)
+    return outcome
 
-    done: list[tuple[_files.Current, bool]] = []
+
+def _write_all(module: ModuleLike, the_plan: Plan, outcome: Outcome, validate: str, diff_mode: bool) -> None:
+    done: list[_files.Current] = []
     try:
-        for cur, new_text, cmd in writes:
-            res = _files.write_atomic(module, cur, new_text.encode("utf-8"), validate=cmd or None, backup=p["backup"])
-            done.append((cur, res.changed))
-            if res.changed:
-                outcome.changed = True
-                outcome.restart_needed = True
-                if diff_mode:
-                    before = cur.data.decode("utf-8") if cur.exists else ""
-                    outcome.diff.append(_files.text_diff(before, new_text, cur.path))
-                if res.backup_file and cur.path == main_cur.path:
-                    outcome.backup_file = res.backup_file
-                elif res.backup_file and outcome.backup_file is None:
-                    outcome.backup_file = res.backup_file
+        for cur, new_text in the_plan.writes:
+            res = _files.write_atomic(
+                module, cur, new_text.encode("utf-8"), validate=validate or None, backup=module.params["backup"]
+            )
+            if not res.changed:
+                continue
+            done.append(cur)
+            outcome.changed = outcome.restart_needed = True
+            if diff_mode:
+                before = cur.data.decode("utf-8") if cur.exists else ""
+                outcome.diff.append(_files.text_diff(before, new_text, cur.path))
+            if res.backup_file:
+                outcome.backup_file = res.backup_file
     except _files.FileError:
         # the main file was refused after the drop-in was written: put the drop-in back
         if not module.check_mode:
-            for cur, changed in done:
-                if changed:
-                    _restore(cur)
+            for cur in done:
+                _restore(cur)
         raise
-    for cur, _text, _cmd in writes:
+    for cur, _text in the_plan.writes:
         if module.check_mode and not os.path.exists(cur.path):
             continue
         if _files.apply_attributes(module, cur.path, False):
             outcome.changed = True
-    return outcome
 
 
 def _restore(cur: _files.Current) -> None:

@@ -72,6 +72,12 @@ def parse(text: str, name: str, use_tomlkit: bool = False) -> dict[str, Any]:
             reason = _LINE_COL.sub("", msg).strip()
             if m:
                 raise TomlError(f"{name}: line {m.group(1)}, column {m.group(2)}: {reason}") from exc
+            if "(at end of document)" in reason:
+                last = text.split("\n")
+                reason = reason.replace("(at end of document)", "").strip()
+                raise TomlError(
+                    f"{name}: line {len(last)}, column {len(last[-1]) + 1} (end of file): {reason}"
+                ) from exc
             raise TomlError(f"{name}: {reason}") from exc
     if HAS_TOMLKIT:
         try:
@@ -351,7 +357,7 @@ def same(a: Any, b: Any) -> bool:
     if isinstance(a, dict):
         return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
     if isinstance(a, list):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=False))
     return bool(a == b)
 
 
@@ -432,7 +438,10 @@ class Document:
         return [
             st
             for st in self.stmts
-            if st.kind == "kv" and len(st.table) < len(path) and st.path[: len(path)] == path and len(st.path) > len(path)
+            if st.kind == "kv"
+            and len(st.table) < len(path)
+            and st.path[: len(path)] == path
+            and len(st.path) > len(path)
         ]
 
     def _nl(self) -> str:
@@ -642,7 +651,8 @@ class Document:
                 (
                     st
                     for st in self.stmts
-                    if st.path[: len(path)] == path and (st.kind != "kv" or len(st.table) < len(path) or st.path == path)
+                    if st.path[: len(path)] == path
+                    and (st.kind != "kv" or len(st.table) < len(path) or st.path == path)
                 ),
                 None,
             )

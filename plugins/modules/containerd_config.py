@@ -242,32 +242,32 @@ from ansible_collections.cri.runtimes.plugins.module_utils import _files
 from ansible_collections.cri.runtimes.plugins.module_utils._containerd_config import ConfigError, run
 from ansible_collections.cri.runtimes.plugins.module_utils._toml_edit import TomlError, have_parser
 
-RUNTIME_SPEC = dict(
-    name=dict(type="str", required=True),
-    state=dict(type="str", choices=["present", "absent"], default="present"),
-    runtime_type=dict(type="str", default="io.containerd.runc.v2"),
-    runtime_path=dict(type="str"),
-    options=dict(type="dict"),
-    pod_annotations=dict(type="list", elements="str"),
-    container_annotations=dict(type="list", elements="str"),
-    privileged_without_host_devices=dict(type="bool"),
-    default=dict(type="bool", default=False),
-    extra=dict(type="dict"),
-)
+RUNTIME_SPEC = {
+    "name": {"type": "str", "required": True},
+    "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
+    "runtime_type": {"type": "str", "default": "io.containerd.runc.v2"},
+    "runtime_path": {"type": "str"},
+    "options": {"type": "dict"},
+    "pod_annotations": {"type": "list", "elements": "str"},
+    "container_annotations": {"type": "list", "elements": "str"},
+    "privileged_without_host_devices": {"type": "bool"},
+    "default": {"type": "bool", "default": False},
+    "extra": {"type": "dict"},
+}
 
-ARGUMENT_SPEC = dict(
-    path=dict(type="path", default="/etc/containerd/config.toml"),
-    dropin=dict(type="path"),
-    version=dict(type="int", choices=[1, 2, 3, 4]),
-    fragment=dict(type="dict", default={}),
-    merge_arrays=dict(type="bool", default=False),
-    runtimes=dict(type="list", elements="dict", default=[], options=RUNTIME_SPEC),
-    cri=dict(type="dict", default={}),
-    remove=dict(type="list", elements="list", default=[]),
-    validate=dict(type="str"),
-    backup=dict(type="bool", default=False),
-    create=dict(type="bool", default=True),
-)
+ARGUMENT_SPEC = {
+    "path": {"type": "path", "default": "/etc/containerd/config.toml"},
+    "dropin": {"type": "path"},
+    "version": {"type": "int", "choices": [1, 2, 3, 4]},
+    "fragment": {"type": "dict", "default": {}},
+    "merge_arrays": {"type": "bool", "default": False},
+    "runtimes": {"type": "list", "elements": "dict", "default": [], "options": RUNTIME_SPEC},
+    "cri": {"type": "dict", "default": {}},
+    "remove": {"type": "list", "elements": "list", "default": []},
+    "validate": {"type": "str"},
+    "backup": {"type": "bool", "default": False},
+    "create": {"type": "bool", "default": True},
+}
 
 
 def main() -> None:

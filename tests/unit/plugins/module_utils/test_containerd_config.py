@@ -61,7 +61,7 @@ def leaves(data: Any, prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], Any
 def merge(text: str, version: int, runtimes: list[dict[str, Any]], cri: dict[str, Any] | None = None, **kw: Any):
     data = E.parse(text, "f")
     new_version = None if data else version
-    frag, removes = C.shorthand_fragment(version, data, runtimes, cri or {}, None, "f")
+    frag, removes = C.shorthand_fragment(version, data, runtimes, cri or {}, name="f")
     frag = C.deep_merge(frag, kw.pop("fragment", {}))
     return C.merge_text(text, "f", frag, removes + kw.pop("removes", []), new_version=new_version, **kw)
 
@@ -169,7 +169,7 @@ def test_value_replaced_in_place_keeps_comment() -> None:
 )
 def test_cri_shorthand_lands_where_each_version_reads_it(version: int, key: str, path: tuple[str, ...]) -> None:
     value = True if key in ("enable_cdi", "restrict_oom_score_adj") else "/x"
-    frag, _ = C.shorthand_fragment(version, {}, [], {key: value}, None, "f")
+    frag, _ = C.shorthand_fragment(version, {}, [], {key: value}, name="f")
     assert E.get_path(frag, path) == value
 
 
@@ -183,7 +183,9 @@ def test_cri_shorthand_lands_where_each_version_reads_it(version: int, key: str,
     ],
 )
 def test_cni_bin_dir_per_version(version: int, containerd: Any, key: str, value: Any) -> None:
-    frag, removes = C.shorthand_fragment(version, {}, [], {"cni_bin_dir": "/usr/lib/cni"}, containerd, "f")
+    frag, removes = C.shorthand_fragment(
+        version, {}, [], {"cni_bin_dir": "/usr/lib/cni"}, containerd=containerd, name="f"
+    )
     assert E.get_path(frag, (*C.cri_paths(version)["cni"], key)) == value
     other = "bin_dir" if key == "bin_dirs" else "bin_dirs"
     assert ((*C.cri_paths(version)["cni"], other) in removes) == (version >= 3)
@@ -196,9 +198,7 @@ def test_v4_file_bin_dirs_replaces_bin_dir() -> None:
 
 @pytest.mark.parametrize("version", [2, 3, 4])
 def test_default_runtime_and_systemd_cgroup(version: int) -> None:
-    frag, _ = C.shorthand_fragment(
-        version, {}, [{**CRUN, "default": True}], {"systemd_cgroup_default": True}, None, "f"
-    )
+    frag, _ = C.shorthand_fragment(version, {}, [{**CRUN, "default": True}], {"systemd_cgroup_default": True}, name="f")
     paths = C.cri_paths(version)
     assert E.get_path(frag, paths["default_runtime_name"]) == "crun"
     assert E.get_path(frag, (*paths["runtimes"], "crun", "options", "SystemdCgroup")) is True
@@ -231,7 +231,11 @@ def test_removing_the_default_handler_is_refused() -> None:
 
 def test_merge_arrays_unions_without_duplicates() -> None:
     text = load("kata-deploy.toml")
-    frag = {"plugins": {C.CRI_V2: {"containerd": {"runtimes": {"kata-qemu": {"pod_annotations": ["x/*", "io.katacontainers.*"]}}}}}}
+    frag = {
+        "plugins": {
+            C.CRI_V2: {"containerd": {"runtimes": {"kata-qemu": {"pod_annotations": ["x/*", "io.katacontainers.*"]}}}}
+        }
+    }
     out = merge(text, 2, [], fragment=frag, merge_arrays=True)
     runtime = E.get_path(out.data, (*C.cri_paths(2)["runtimes"], "kata-qemu"))
     assert runtime["pod_annotations"] == ["io.katacontainers.*", "x/*"]
@@ -243,7 +247,9 @@ def test_merge_arrays_unions_without_duplicates() -> None:
 
 
 def test_remove_generic_key_path() -> None:
-    out = merge(load("default-1.6.toml"), 2, [], removes=[("plugins", C.CRI_V2, "containerd", "untrusted_workload_runtime")])
+    out = merge(
+        load("default-1.6.toml"), 2, [], removes=[("plugins", C.CRI_V2, "containerd", "untrusted_workload_runtime")]
+    )
     assert "untrusted_workload_runtime" not in out.text
     assert "default_runtime]" in out.text
 
@@ -312,13 +318,13 @@ def test_unknown_config_version(value: Any) -> None:
 
 def test_unknown_cri_key_lists_known_ones() -> None:
     with pytest.raises(C.ConfigError, match="known keys: sandbox_image"):
-        C.shorthand_fragment(2, {}, [], {"sandbox": "x"}, None, "f")
+        C.shorthand_fragment(2, {}, [], {"sandbox": "x"}, name="f")
 
 
 @pytest.mark.parametrize("name", ["Crun", "a_b", "-x", "x" * 64, ""])
 def test_bad_handler_names(name: str) -> None:
     with pytest.raises(C.ConfigError, match="DNS label"):
-        C.shorthand_fragment(2, {}, [{"name": name}], {}, None, "f")
+        C.shorthand_fragment(2, {}, [{"name": name}], {}, name="f")
 
 
 def test_null_in_fragment() -> None:
