@@ -669,6 +669,14 @@ def run(module: ModuleLike, diff_mode: bool) -> Outcome:
         version=the_plan.version,
         handlers=handlers(the_plan.effective, the_plan.version),
     )
+    default = data_get(the_plan.effective, cri_paths(the_plan.version)["default_runtime_name"]) or "runc"
+    if outcome.handlers and default not in outcome.handlers:
+        # a runtimes table in the file replaces containerd's built-in one (checked with 1.6's config dump)
+        outcome.warnings.append(
+            f"the CRI default_runtime_name is {default!r} but the configured handlers are"
+            f" {', '.join(outcome.handlers)}: containerd's CRI plugin will not start until {default!r} is"
+            " configured too (or another handler is made the default)"
+        )
     if the_plan.version == 4:
         for key in ("grpc", "ttrpc", "metrics"):
             if key in the_plan.frag:
