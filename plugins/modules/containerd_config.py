@@ -24,12 +24,13 @@ description:
   - With containerd 1.x an imported file replaces a whole C(plugins.<id>) section; in O(dropin) mode the module
     detects a drop-in that would drop settings that way and fails instead of writing it.
 author:
-  - cri.runtimes developers
+  - cri.runtimes developers (!UNKNOWN)
 requirements:
   - python3-tomlkit (Debian package; PyPI C(tomlkit)) on Python older than 3.11; Python 3.11+ uses its own C(tomllib)
     to read TOML. The roles of this collection install python3-tomlkit on every node.
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.files
   - ansible.builtin.files
   - ansible.builtin.validate
 attributes:

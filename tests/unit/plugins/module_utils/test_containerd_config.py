@@ -169,7 +169,7 @@ def test_value_replaced_in_place_keeps_comment() -> None:
 )
 def test_cri_shorthand_lands_where_each_version_reads_it(version: int, key: str, path: tuple[str, ...]) -> None:
     value = True if key in ("enable_cdi", "restrict_oom_score_adj") else "/x"
-    frag, _ = C.shorthand_fragment(version, {}, [], {key: value}, name="f")
+    frag, _removes = C.shorthand_fragment(version, {}, [], {key: value}, name="f")
     assert E.get_path(frag, path) == value
 
 
@@ -198,7 +198,9 @@ def test_v4_file_bin_dirs_replaces_bin_dir() -> None:
 
 @pytest.mark.parametrize("version", [2, 3, 4])
 def test_default_runtime_and_systemd_cgroup(version: int) -> None:
-    frag, _ = C.shorthand_fragment(version, {}, [{**CRUN, "default": True}], {"systemd_cgroup_default": True}, name="f")
+    frag, _removes = C.shorthand_fragment(
+        version, {}, [{**CRUN, "default": True}], {"systemd_cgroup_default": True}, name="f"
+    )
     paths = C.cri_paths(version)
     assert E.get_path(frag, paths["default_runtime_name"]) == "crun"
     assert E.get_path(frag, (*paths["runtimes"], "crun", "options", "SystemdCgroup")) is True
