@@ -30,7 +30,8 @@ requirements:
     to read TOML. The roles of this collection install python3-tomlkit on every node.
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.files
+  # unqualified on purpose: the loader resolves the FQCN form of this one to another fragment
+  - action_common_attributes.files
   - ansible.builtin.files
   - ansible.builtin.validate
 attributes:
@@ -42,6 +43,8 @@ attributes:
     platforms: posix
   safe_file_operations:
     support: full
+  vault:
+    support: none
 options:
   path:
     description:
