@@ -370,28 +370,36 @@ def merge_text(
 ) -> Merge:
     """Apply ``frag`` and ``removes`` to the TOML ``text``, keeping its style.
 
-    ``new_version``: the file says nothing yet (new or empty): write ``version``.
-    The result is parsed again and compared with the expected data; a mismatch
-    is an error, never a write.
+    ``removes`` are applied first, so removing a table that ``frag`` also gives
+    replaces it as a whole. ``new_version``: the file says nothing yet (new or
+    empty): write ``version``. When the merged data equals the file's data the
+    text is returned unchanged; otherwise the result is parsed again and
+    compared with the expected data, and a mismatch is an error, never a write.
     """
     doc = Document(text, name)
     before = doc.data
     check_values(frag)
     version = new_version if new_version is not None else file_version(before, name)
     check_fragment_version(frag, version, name)
-    check_shapes(before, frag, name)
-    if new_version is not None and "version" not in before:
-        doc.set_value(("version",), new_version)
-    _apply(doc, (), frag, merge_arrays)
+    expected = before
     for path in removes:
         if not path:
             raise ConfigError("remove: an empty key path would remove the whole file")
-        doc.delete(tuple(path))
-    expected = deep_merge(before, frag, merge_arrays)
-    if new_version is not None and "version" not in before:
-        expected = {"version": new_version, **expected}
-    for path in removes:
         expected = without(expected, tuple(path))
+    check_shapes(expected, frag, name)
+    expected = deep_merge(expected, frag, merge_arrays)
+    adds_version = new_version is not None and "version" not in before
+    if adds_version:
+        expected = {"version": new_version, **expected}
+    elif same(_pruned(expected), _pruned(before)):
+        # nothing to change in meaning: keep the text byte for byte
+        return Merge(text, before, version)
+    # removals first, so that removing a table and giving it in the fragment replaces it
+    for path in removes:
+        doc.delete(tuple(path))
+    if adds_version:
+        doc.set_value(("version",), new_version)
+    _apply(doc, (), frag, merge_arrays)
     result = parse(doc.text, name)
     # an empty table and no table mean the same to containerd; removing the last dotted key of
     # a table removes the table, so empty tables are not compared

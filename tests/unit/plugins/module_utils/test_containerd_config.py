@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import random
 import shutil
 import subprocess
 from pathlib import Path
@@ -395,3 +396,97 @@ def test_real_containerd_loads_the_merged_handler(name: str, tmp_path: Path) -> 
     assert runtime["options"]["BinaryName"] == "/usr/bin/crun"
     assert runtime["pod_annotations"] == ["io.example/*"]
     assert E.get_path(data, ("plugins", C.CRI_V2, "sandbox_image")) == "local/pause:1"
+
+
+def test_remove_and_fragment_together_replace_a_table() -> None:
+    text = load("kata-deploy.toml")
+    where = (*C.cri_paths(2)["runtimes"], "kata-clh")
+    out = merge(text, 2, [], fragment=_nest(where, {"runtime_type": "io.containerd.kata-clh.v2"}), removes=[where])
+    assert E.get_path(out.data, where) == {"runtime_type": "io.containerd.kata-clh.v2"}
+    assert (
+        merge(
+            out.text, 2, [], fragment=_nest(where, {"runtime_type": "io.containerd.kata-clh.v2"}), removes=[where]
+        ).text
+        == out.text
+    )
+
+
+def _nest(path: tuple[str, ...], value: Any) -> dict[str, Any]:
+    out: dict[str, Any] = value
+    for part in reversed(path):
+        out = {part: out}
+    return out
+
+
+def _random_edit(rnd: random.Random, data: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, ...]]]:
+    """Set existing keys, add keys and tables at any depth, remove keys and tables."""
+    known = [(p, v) for p, v in _walk(data) if p != ("version",)]  # version changes are tested apart
+    frag: dict[str, Any] = {}
+    removes: list[tuple[str, ...]] = []
+    for _ in range(rnd.randint(1, 4)):
+        roll = rnd.random()
+        if known and roll < 0.35:
+            path, value = rnd.choice(known)
+            if isinstance(value, dict):
+                path = (*path, f"new_{rnd.randint(0, 3)}")
+            new = rnd.choice([7, "it's", False, ["a"], 1.5, {"x": 1}, {"y": {"z": "q"}}])
+            if isinstance(value, dict) or not isinstance(new, dict):
+                _put(frag, path, new)
+        elif known and roll < 0.6:
+            removes.append(rnd.choice(known)[0])
+        else:
+            base = rnd.choice(known)[0][:-1] if known else ()
+            _put(
+                frag,
+                (*base, *(f"n{rnd.randint(0, 2)}" for _ in range(rnd.randint(1, 4)))),
+                rnd.choice([1, "v", {"k": 2}]),
+            )
+    return frag, removes
+
+
+def _walk(data: dict[str, Any], prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Any]]:
+    out = []
+    for key, value in data.items():
+        out.append(((*prefix, key), value))
+        if isinstance(value, dict):
+            out.extend(_walk(value, (*prefix, key)))
+    return out
+
+
+def _put(frag: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    cur = frag
+    for part in path[:-1]:
+        nxt = cur.setdefault(part, {})
+        if not isinstance(nxt, dict):
+            return
+        cur = nxt
+    cur[path[-1]] = value
+
+
+@pytest.mark.parametrize("seed_block", range(4))
+def test_random_edits_are_exact_idempotent_and_keep_line_ends(seed_block: int) -> None:
+    """Random sets/adds/removes on every fixture: the result always holds exactly the merged data
+    (merge_text checks that itself and raises otherwise), a rerun changes nothing, CRLF stays CRLF."""
+    names = sorted(FILES)
+    internal_errors = []
+    for seed in range(seed_block * 100, seed_block * 100 + 100):
+        rnd = random.Random(seed)
+        name = rnd.choice(names)
+        text = load(name)
+        data = E.parse(text, name)
+        frag, removes = _random_edit(rnd, data)
+        try:
+            C.check_shapes(data, frag, name)
+        except C.ConfigError:
+            continue
+        try:
+            first = C.merge_text(text, name, frag, removes, new_version=None if data else 2)
+        except C.ConfigError as exc:
+            if "internal error" in str(exc):
+                internal_errors.append(f"seed {seed}: {exc}")
+            continue
+        again = C.merge_text(first.text, name, frag, removes)
+        assert again.text == first.text, f"seed {seed} on {name} is not idempotent"
+        if "\r\n" in text:
+            assert first.text.count("\n") == first.text.count("\r\n"), f"seed {seed}: line ends"
+    assert internal_errors == []
