@@ -133,6 +133,8 @@ options:
     description:
       - Key paths to delete (a key, or a table with everything under it), each a list of key names, for example
         V([plugins, io.containerd.grpc.v1.cri, containerd, runtimes, kata]). Absent paths are ignored.
+      - Removals happen before the merge, so removing a table that O(fragment) also gives replaces that table
+        as a whole.
     type: list
     elements: list
     default: []
@@ -153,6 +155,11 @@ notes:
   - Check mode computes everything (versions, placement, handlers) and writes nothing; validation needs a written
     file, so it runs in the real run only.
   - C(restart_needed) is true when a file containerd reads changed; the role's handler restarts containerd.
+  - When the merged data equals what the file already holds, the file is left byte for byte as it is.
+  - In O(dropin) mode the drop-in is written (and validated) first, then the main file; if the main file is
+    refused, the drop-in is put back as it was.
+  - A C(runtimes) table in a file replaces containerd's built-in one, so C(runc) then exists only if the file
+    configures it; the module warns when C(default_runtime_name) names no configured handler.
 seealso:
   - name: containerd CRI plugin configuration
     description: Where every CRI key lives in each config version.

@@ -217,3 +217,15 @@ def test_dropin_keeps_existing_imports_and_globs(tmp_path: Path) -> None:
     assert res["handlers"] == ["crun"]
     assert cfg.read_text() == 'version = 3\nimports = ["/other/file.toml", "conf.d/*.toml"]\n'
     assert parse(dropin.read_text(), "d")["version"] == 3
+
+
+def test_dropin_is_rolled_back_when_the_main_file_is_refused(tmp_path: Path) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("version = 3\n")
+    dropin = tmp_path / "conf.d" / "50-crun.toml"
+    # accepts the drop-in (no imports in it), refuses the main file once it imports the drop-in
+    validate = """sh -c 'if grep -q imports "$0"; then echo main refused >&2; exit 1; fi' %s"""
+    with pytest.raises(ModuleFail, match="main refused"):
+        run({"path": str(cfg), "dropin": str(dropin), "runtimes": [CRUN], "validate": validate})
+    assert cfg.read_text() == "version = 3\n"
+    assert not dropin.exists()
