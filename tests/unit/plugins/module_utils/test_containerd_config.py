@@ -423,7 +423,7 @@ def _random_edit(rnd: random.Random, data: dict[str, Any]) -> tuple[dict[str, An
     known = [(p, v) for p, v in _walk(data) if p != ("version",)]  # version changes are tested apart
     frag: dict[str, Any] = {}
     removes: list[tuple[str, ...]] = []
-    for _ in range(rnd.randint(1, 4)):
+    for _round in range(rnd.randint(1, 4)):
         roll = rnd.random()
         if known and roll < 0.35:
             path, value = rnd.choice(known)
@@ -438,7 +438,7 @@ def _random_edit(rnd: random.Random, data: dict[str, Any]) -> tuple[dict[str, An
             base = rnd.choice(known)[0][:-1] if known else ()
             _put(
                 frag,
-                (*base, *(f"n{rnd.randint(0, 2)}" for _ in range(rnd.randint(1, 4)))),
+                (*base, *(f"n{rnd.randint(0, 2)}" for _depth in range(rnd.randint(1, 4)))),
                 rnd.choice([1, "v", {"k": 2}]),
             )
     return frag, removes
