@@ -17,6 +17,7 @@ from ansible_collections.cri.runtimes.plugins.module_utils import _toml_edit as 
 
 FIXTURES = Path(__file__).parent / "fixtures" / "containerd"
 CONTAINERD = shutil.which("containerd")
+CRI_V2_NAME = C.CRI_V2
 
 # file -> config version it declares (or the version a new/empty file gets)
 FILES = {
@@ -490,3 +491,59 @@ def test_random_edits_are_exact_idempotent_and_keep_line_ends(seed_block: int) -
         if "\r\n" in text:
             assert first.text.count("\n") == first.text.count("\r\n"), f"seed {seed}: line ends"
     assert internal_errors == []
+
+
+@pytest.mark.parametrize(
+    ("value", "quote", "rendered"),
+    [
+        (True, '"', "true"),
+        (0, '"', "0"),
+        (-999, '"', "-999"),
+        (0.02, '"', "0.02"),
+        (float("inf"), '"', "inf"),
+        ("/usr/bin/crun", '"', '"/usr/bin/crun"'),
+        ("/usr/bin/crun", "'", "'/usr/bin/crun'"),
+        ("it's", "'", '"it\'s"'),
+        ('say "hi"\n\\', '"', '"say \\"hi\\"\\n\\\\"'),
+        ("\x01", "'", '"\\u0001"'),
+        (["a", 1, True], '"', '["a", 1, true]'),
+        ({}, '"', "{}"),
+        ({"a b": {"c": 1}}, '"', '{ "a b" = { c = 1 } }'),
+    ],
+)
+def test_render_value(value: Any, quote: str, rendered: str) -> None:
+    assert E.render_value(value, quote) == rendered
+    assert E.parse(f"k = {rendered}", "r")["k"] == value
+
+
+@pytest.mark.parametrize(
+    ("path", "quote", "rendered"),
+    [
+        (("plugins", CRI_V2_NAME, "containerd"), '"', 'plugins."io.containerd.grpc.v1.cri".containerd'),
+        (("plugins", CRI_V2_NAME), "'", "plugins.'io.containerd.grpc.v1.cri'"),
+        (("kata-qemu", "run_c"), '"', "kata-qemu.run_c"),
+        (("", "x'y"), "'", "''.\"x'y\""),
+    ],
+)
+def test_render_key_paths(path: tuple[str, ...], quote: str, rendered: str) -> None:
+    assert E.dotted(path, quote) == rendered
+    parsed = E.parse(f"{rendered} = 1", "r")
+    assert E.get_path(parsed, path) == 1
+
+
+def test_array_of_tables_is_not_merged_into() -> None:
+    text = 'version = 2\n[[plugins."io.containerd.grpc.v1.cri".containerd]]\n  snapshotter = "a"\n'
+    with pytest.raises(C.ConfigError, match="is an array of tables, not a table"):
+        merge(text, 2, [CRUN])
+
+
+def test_scanner_finds_statements_in_every_form() -> None:
+    text = (
+        load("dotted.toml") + '[x . \'y\' . "z"]  # spaced\nm = """a\n[not.a.header]\nb"""\nn = [\n  1, # c\n  2,\n]\n'
+    )
+    kinds = [(st.kind, st.path) for st in E.scan(text).stmts]
+    assert ("table", ("x", "y", "z")) in kinds
+    assert ("kv", ("x", "y", "z", "m")) in kinds
+    assert ("kv", ("x", "y", "z", "n")) in kinds
+    assert ("table", ("not", "a", "header")) not in kinds
+    assert ("kv", ("plugins", CRI_V2_NAME, "containerd", "runtimes", "runc", "options", "SystemdCgroup")) in kinds
