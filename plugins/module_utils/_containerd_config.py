@@ -311,7 +311,7 @@ def shorthand_fragment(
         if value is None:
             continue
         if key == "systemd_cgroup_default":
-            default = frag_get(frag, paths["default_runtime_name"]) or current_default or "runc"
+            default = data_get(frag, paths["default_runtime_name"]) or current_default or "runc"
             _assign(frag, (*paths["runtimes"], default, "options", "SystemdCgroup"), bool(value))
         elif key in ("cni_bin_dir", "cni_conf_dir"):
             cni = paths["cni"]
@@ -339,9 +339,6 @@ def data_get(data: dict[str, Any], path: Path) -> Any:
         return get_path(data, path)
     except KeyError:
         return None
-
-
-frag_get = data_get
 
 
 def handlers(data: dict[str, Any], version: int) -> list[str]:

@@ -444,9 +444,6 @@ class Document:
             and len(st.path) > len(path)
         ]
 
-    def _nl(self) -> str:
-        return self.nl
-
     def _header_indent(self, path: Path) -> str:
         if self.indented:
             return "  " * (len(path) - 1)
