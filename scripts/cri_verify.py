@@ -189,7 +189,7 @@ class Verifier:
         other_bin = shutil.which(other)
         other_code = 1
         if other_bin:
-            other_code, _ = run([other_bin, "--root", SHIM_ROOT, "state", cid])
+            other_code = run([other_bin, "--root", SHIM_ROOT, "state", cid])[0]
             evidence[f"{other}_state"] = "recognises it" if other_code == 0 else f"does not know it (exit {other_code})"
         binary_name = str((info.get("runtimeOptions") or {}).get("binary_name", ""))
         if kind == "crun":
@@ -211,7 +211,7 @@ def main(argv: list[str]) -> int:
     pairs = []
     for item in args.checks:
         handler, sep, kind = item.partition("=")
-        kind, _, expect_error = kind.partition(":")
+        kind, _sep, expect_error = kind.partition(":")
         if not sep or kind not in KINDS or not handler:
             parser.error(f"{item!r}: expected HANDLER=KIND with KIND in {KINDS}")
         pairs.append((handler, kind, expect_error))

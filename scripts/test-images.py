@@ -82,7 +82,7 @@ def image(
             "history": [{"created_by": "cri.runtimes scripts/test-images.py"}],
         }
     )
-    cfg_digest, _ = _blob(cfg)
+    cfg_digest = _blob(cfg)[0]
     manifest = _json(
         {
             "schemaVersion": 2,
@@ -93,7 +93,7 @@ def image(
             ],
         }
     )
-    man_digest, _ = _blob(manifest)
+    man_digest = _blob(manifest)[0]
     descriptor: dict[str, object] = {
         "mediaType": "application/vnd.oci.image.manifest.v1+json",
         "digest": man_digest,
@@ -105,7 +105,7 @@ def image(
 
 def build(busybox: bytes) -> bytes:
     layer = layer_tar(busybox)
-    layer_digest, _ = _blob(layer)
+    layer_digest = _blob(layer)[0]
     blobs: dict[str, bytes] = {layer_digest: layer}
     manifests = []
     env = ["PATH=/bin"]
@@ -117,7 +117,7 @@ def build(busybox: bytes) -> bytes:
         blobs.update(parts)
         desc["annotations"] = {
             "io.containerd.image.name": name,
-            "org.opencontainers.image.ref.name": name.split(":")[-1],
+            "org.opencontainers.image.ref.name": name.rsplit(":", maxsplit=1)[-1],
         }
         manifests.append(desc)
     index = _json({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": manifests})

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 DOCUMENTATION = r"""
+---
 module: containerd_runtime_info
 short_description: Report containerd's CRI runtime handlers and whether each can run
 version_added: 0.1.0
@@ -19,15 +20,16 @@ description:
   - When no containerd binary is found, the file at O(path) is read as it is (its C(imports) are not
     followed).
 author:
-  - cri.runtimes developers
+  - cri.runtimes developers (!UNKNOWN)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.info_module
 attributes:
   check_mode:
     support: full
   diff_mode:
-    support: none
+    support: N/A
+  platform:
+    platforms: posix
 options:
   path:
     description: containerd's main configuration file.
@@ -49,6 +51,7 @@ requirements:
 """
 
 EXAMPLES = r"""
+---
 - name: Find the handlers this node can really run
   cri.runtimes.containerd_runtime_info:
   register: runtimes
@@ -59,6 +62,7 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+---
 source:
   description: Where the configuration came from, V(config dump) or V(file).
   returned: always
@@ -80,14 +84,39 @@ handlers:
   type: list
   elements: dict
   contains:
-    name: {description: The handler name (what a RuntimeClass's C(handler) names)., type: str, returned: always}
-    runtime_type: {description: The shim type., type: str, returned: always}
-    shim: {description: The shim binary found, or null., type: str, returned: always}
-    binary_name: {description: The OCI runtime the runc shim calls (runc shim types only)., type: str, returned: always}
-    binary: {description: Where O(search_paths) found RV(handlers[].binary_name), or null., type: str, returned: always}
-    config_path: {description: C(options.ConfigPath) if set., type: str, returned: always}
-    missing: {description: What is missing for this handler to start; empty when verified., type: list, elements: str, returned: always}
-    verified: {description: Whether nothing is missing., type: bool, returned: always}
+    name:
+      description: The handler name (what a RuntimeClass's C(handler) names).
+      type: str
+      returned: always
+    runtime_type:
+      description: The shim type.
+      type: str
+      returned: always
+    shim:
+      description: The shim binary found, or null.
+      type: str
+      returned: always
+    binary_name:
+      description: The OCI runtime the runc shim calls (runc shim types, or when C(BinaryName) is set).
+      type: str
+      returned: always
+    binary:
+      description: Where O(search_paths) found RV(handlers[].binary_name), or null.
+      type: str
+      returned: always
+    config_path:
+      description: C(options.ConfigPath) if set.
+      type: str
+      returned: always
+    missing:
+      description: What is missing for this handler to start; empty when verified.
+      type: list
+      elements: str
+      returned: always
+    verified:
+      description: Whether nothing is missing.
+      type: bool
+      returned: always
 verified:
   description: Sorted names of the verified handlers.
   returned: always
