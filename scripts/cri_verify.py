@@ -71,7 +71,7 @@ def read_log(path: str) -> list[str]:
 
 
 class Verifier:
-    def __init__(self, socket: str, image: str, timeout: float) -> None:
+    def __init__(self, socket: str, image: str, timeout: float, cgroup_parent: str = "") -> None:
         cri_api, grpc = _cri()
         self.api = cri_api
         self.grpc = grpc
@@ -80,6 +80,7 @@ class Verifier:
         self.image = image
         self.timeout = timeout
         self.logdir = f"/tmp/cri-verify-{os.getpid()}"
+        self.cgroup_parent = cgroup_parent
 
     def version(self) -> dict[str, str]:
         v = self.runtime.Version(self.api.VersionRequest(), timeout=10)
@@ -92,9 +93,10 @@ class Verifier:
             metadata=api.PodSandboxMetadata(name=name, uid=str(uuid.uuid4()), namespace="cri-verify", attempt=0),
             log_directory=f"{self.logdir}/{name}",
             linux=api.LinuxPodSandboxConfig(
+                cgroup_parent=self.cgroup_parent,
                 security_context=api.LinuxSandboxSecurityContext(
                     namespace_options=api.NamespaceOption(network=api.NamespaceMode.NODE)
-                )
+                ),
             ),
         )
 
@@ -207,6 +209,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--socket", default="/run/containerd/containerd.sock")
     parser.add_argument("--image", default="localhost/cri-runtimes/busybox:test")
     parser.add_argument("--timeout", type=float, default=60.0)
+    parser.add_argument(
+        "--cgroup-parent",
+        default="",
+        help="the pod cgroup parent as a kubelet sets it (a systemd slice with SystemdCgroup)",
+    )
     args = parser.parse_args(argv)
     pairs = []
     for item in args.checks:
@@ -215,7 +222,7 @@ def main(argv: list[str]) -> int:
         if not sep or kind not in KINDS or not handler:
             parser.error(f"{item!r}: expected HANDLER=KIND with KIND in {KINDS}")
         pairs.append((handler, kind, expect_error))
-    verifier = Verifier(args.socket, args.image, args.timeout)
+    verifier = Verifier(args.socket, args.image, args.timeout, args.cgroup_parent)
     report: dict[str, Any] = {"version": verifier.version(), "results": []}
     for handler, kind, expect_error in pairs:
         report["results"].append(verifier.check(handler, kind, expect_error))
