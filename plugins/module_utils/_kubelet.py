@@ -397,16 +397,23 @@ def _merge_into(target: dict[str, Any], settings: Mapping[str, Any], prefix: str
 
 
 def _remove_key(target: dict[str, Any], dotted: str) -> None:
+    """Remove a dotted key; keys that contain dots themselves (``memory.available``) are matched whole."""
     parts = dotted.split(".")
     if not all(parts):
         raise KubeletError(f"remove: {dotted!r} is not a dotted key such as 'evictionHard.memory.available'")
     node: Any = target
-    for part in parts[:-1]:
-        node = node.get(part) if isinstance(node, dict) else None
-        if node is None:
+    i = 0
+    while isinstance(node, dict):
+        for j in range(len(parts), i, -1):
+            key = ".".join(parts[i:j])
+            if key in node:
+                if j == len(parts):
+                    del node[key]
+                    return
+                node, i = node[key], j
+                break
+        else:
             return
-    if isinstance(node, dict):
-        node.pop(parts[-1], None)
 
 
 # -- cgroup driver agreement ----------------------------------------------------------------------------
