@@ -59,7 +59,7 @@ integration: deps ## ansible-test integration targets against real containerd (a
 	VENV=$(VENV) scripts/ansible-test-integration
 
 molecule: deps ## Molecule scenarios (podman, local debootstrap images)
-	@echo "molecule: no scenarios yet"
+	scripts/molecule-run
 
 e2e: deps ## end-to-end test against the lab
 	@echo "e2e: no end-to-end suite yet"
