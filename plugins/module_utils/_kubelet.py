@@ -19,10 +19,11 @@ import copy
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Optional
 
+# aliases are evaluated at run time: `str | None` would need Python 3.10 on the managed node
 Version = tuple[int, int, int]
-FlagValue = str | None  # None: a bare flag (``--flag``), which means ``--flag=true``
+FlagValue = Optional[str]  # noqa: UP045  # None: a bare flag (``--flag``), which means ``--flag=true``
 
 
 class KubeletError(ValueError):
@@ -157,7 +158,7 @@ def same_value(a: FlagValue, b: FlagValue) -> bool:
 
 
 def same_values(a: list[FlagValue], b: list[FlagValue]) -> bool:
-    return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b, strict=True))
+    return len(a) == len(b) and all(same_value(a[i], b[i]) for i in range(len(a)))
 
 
 # -- Go durations ---------------------------------------------------------------------------------
@@ -362,7 +363,7 @@ def same_data(a: Any, b: Any) -> bool:
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(same_data(a[k], b[k]) for k in a)
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(same_data(x, y) for x, y in zip(a, b, strict=True))
+        return len(a) == len(b) and all(same_data(a[i], b[i]) for i in range(len(a)))
     if isinstance(a, str) and isinstance(b, str) and a != b:
         da, db = parse_duration(a), parse_duration(b)
         return da is not None and da == db
@@ -443,7 +444,7 @@ def kubelet_cgroup_driver(flags: list[str], config: Mapping[str, Any] | None) ->
     """The cgroup driver a kubelet uses and where that comes from (flag, config file, default)."""
     driver = ""
     for word in flags:
-        found, _ = parse_flags([word])
+        found = parse_flags([word])[0]
         if found and found[0].name == "cgroup-driver" and found[0].value:
             driver = found[0].value
     if driver:

@@ -234,14 +234,15 @@ def build_command_line(  # noqa: PLR0915 - one pass over systemd's merge rules r
                 env_file=parsed,
             )
     if not execs:
-        names = ", ".join(p for p, _, _ in files) or "(none)"
+        names = ", ".join(f[0] for f in files) or "(none)"
         raise KubeletError(f"no ExecStart= for the kubelet in {names}: cannot tell what command line runs")
     if len(execs) > 1:
-        where = ", ".join(f"{p}: line {ln.lineno}" for p, ln, _ in execs)
+        where = ", ".join(f"{e[0]}: line {e[1].lineno}" for e in execs)
         raise KubeletError(f"several ExecStart= without a reset (an empty ExecStart=) before them: {where}")
     exec_path, exec_line, exec_ours = execs[0]
     command = parse_exec(exec_line, exec_path)
-    assert command is not None
+    if command is None:  # pragma: no cover - resets were dropped above
+        raise KubeletError(f"{exec_path}: line {exec_line.lineno}: empty ExecStart=")
     literal = Holder(
         kind="exec" if exec_ours else "unit-exec",
         path=exec_path,
@@ -280,11 +281,11 @@ def build_command_line(  # noqa: PLR0915 - one pass over systemd's merge rules r
             sources.append((holder, -1))
     occurrences: list[Occurrence] = []
     for holder in holders:
-        flags, _ = parse_flags(holder.words)
+        flags = parse_flags(holder.words)[0]
         for flag in flags:
             occurrences.append(Occurrence(flag.name, flag.value, holder, flag.first, flag.last))
     # keep the order of the command line: holders appear in the order ExecStart references them
-    order = {id(h): i for i, (h, _) in reversed(list(enumerate(sources)))}
+    order = {id(src[0]): i for i, src in reversed(list(enumerate(sources)))}
     occurrences.sort(key=lambda o: (order.get(id(o.holder), len(sources)), o.first))
     return CommandLine(
         binary=command.words[0].value,
@@ -370,7 +371,7 @@ def edit_dropin(request: DropinRequest, reader: Reader, lister: Lister) -> Dropi
             files.append((path, ours, True))
         elif name.endswith(".conf"):
             files.append((path, _parse(reader(path), path), False))
-    our_index = next(i for i, (_, _, o) in enumerate(files) if o)
+    our_index = next(i for i, f in enumerate(files) if f[2])
 
     before = build_command_line(files, reader, request.edit_environment_files)
     found = [
@@ -418,7 +419,7 @@ def edit_dropin(request: DropinRequest, reader: Reader, lister: Lister) -> Dropi
     occurrences = list(before.occurrences)
     if target is not None and target not in before.holders:
         # our variable exists but ExecStart does not use it yet: its flags count as well
-        flags, _ = parse_flags(target.words)
+        flags = parse_flags(target.words)[0]
         occurrences += [Occurrence(f.name, f.value, target, f.first, f.last) for f in flags]
     target_used = False
     add_words: list[str] = []
@@ -452,7 +453,7 @@ def edit_dropin(request: DropinRequest, reader: Reader, lister: Lister) -> Dropi
     elif target is None and add_words:
         new_variable_words = add_words
 
-    exec_index = next(i for i, (p, _, _) in enumerate(files) if p == before.exec_path)
+    exec_index = next(i for i, f in enumerate(files) if f[0] == before.exec_path)
     needs_reference = target_used and variable not in before.referenced
     after_dropin = _render_dropin(
         ours,
@@ -615,11 +616,12 @@ def render_env_line(variable: str, words: list[str]) -> str:
 def _edit_exec_words(line: Line, words: list[str | None], path: str) -> str:
     """Drop the removed literal words from an ExecStart= line, keeping the rest of its bytes."""
     command = parse_exec(line, path)
-    assert command is not None
+    if command is None:  # pragma: no cover - only called for a command line with words
+        return line.raw
     raw = line.raw
     # literal words are ExecStart words after the binary that are not variable references
     literal_words = [w for w in command.words[1:] if variable_of(w.value) is None]
-    for word, new in reversed(list(zip(literal_words, words, strict=False))):
+    for word, new in reversed(list(zip(literal_words, words))):  # noqa: B905 - same length by construction
         if new is None:
             prev_end = command.words[command.words.index(word) - 1].end
             raw = raw[:prev_end] + raw[word.end :]
@@ -630,8 +632,9 @@ def _edit_exec_words(line: Line, words: list[str | None], path: str) -> str:
 
 def _render_env_file(holder: Holder, words: list[str | None], done: dict[str, str]) -> str:
     """Rewrite the assignment of ``holder.variable`` that wins in its environment file."""
-    assert holder.env_file is not None
     env = parse_env_file(done[holder.path], holder.path) if holder.path in done else holder.env_file
+    if env is None:  # pragma: no cover - only environment-file holders come here
+        raise KubeletError(f"{holder.path}: not an environment file")
     winner = env.values()[holder.variable]
     value = " ".join(w for w in words if w is not None)
     return "".join(render_env_file_line(ln.name, value, ln.quote) if ln is winner else ln.raw for ln in env.lines)

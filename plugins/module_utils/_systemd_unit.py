@@ -396,7 +396,7 @@ def parse_env_file(text: str, path: str) -> EnvFile:
 
 def _open_quote(raw: str) -> bool:
     """True if ``raw`` (NAME=value...) opens a quoted value that it does not close."""
-    _, _, rest = raw.partition("=")
+    rest = raw.partition("=")[2]
     rest = rest.lstrip(" \t")
     if rest[:1] not in ('"', "'"):
         return False

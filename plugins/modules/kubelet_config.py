@@ -21,11 +21,12 @@ description:
   - The file is written as YAML by PyYAML; comments in it are not kept (kubeadm writes none).
   - Does not restart the kubelet; RV(restart_needed) says whether the change requires it.
 author:
-  - cri.runtimes developers
+  - cri.runtimes developers (@cri-runtimes)
 requirements:
   - PyYAML on the managed node (Debian package C(python3-yaml)); the role P(cri.runtimes.kubelet#role) installs it.
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.files
   - ansible.builtin.files
 attributes:
   check_mode:
@@ -44,8 +45,8 @@ options:
     default: /var/lib/kubelet/config.yaml
   settings:
     description:
-      - Fields to merge, as a dict in the file's own camelCase, for example
-        C({containerRuntimeEndpoint: unix:///run/containerd/containerd.sock, runtimeRequestTimeout: 15m}).
+      - Fields to merge, as a dict in the file's own camelCase, for example C(containerRuntimeEndpoint),
+        C(runtimeRequestTimeout), C(cgroupDriver) or C(evictionHard).
     type: dict
     default: {}
   remove:
@@ -65,7 +66,6 @@ notes:
     by the role P(cri.runtimes.kubelet#role); the module writes whatever it is given.
 seealso:
   - module: cri.runtimes.kubelet_dropin
-  - role: cri.runtimes.kubelet
 """
 
 EXAMPLES = r"""

@@ -31,9 +31,10 @@ description:
   - Does not reload systemd or restart the kubelet; RV(daemon_reload_needed) and RV(restart_needed) say what the
     change requires. The role P(cri.runtimes.kubelet#role) does both.
 author:
-  - cri.runtimes developers
+  - cri.runtimes developers (@cri-runtimes)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.files
   - ansible.builtin.files
 attributes:
   check_mode:
@@ -108,7 +109,6 @@ notes:
     and the role P(cri.runtimes.kubelet#role), which decides per version.
 seealso:
   - module: cri.runtimes.kubelet_config
-  - role: cri.runtimes.kubelet
 """
 
 EXAMPLES = r"""
