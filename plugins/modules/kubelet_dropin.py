@@ -34,7 +34,7 @@ author:
   - cri.runtimes developers (@cri-runtimes)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.files
+  - action_common_attributes.files
   - ansible.builtin.files
 attributes:
   check_mode:
