@@ -45,6 +45,8 @@ attributes:
     platforms: posix
   safe_file_operations:
     support: full
+  vault:
+    support: none
 options:
   path:
     description:
