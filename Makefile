@@ -39,7 +39,8 @@ mypy: deps ## mypy (disallow_untyped_defs) on plugins/module_utils
 		-p ansible_collections.cri.runtimes.plugins.module_utils
 
 ansible-lint: deps ## ansible-lint, production profile, offline
-	ansible-lint --offline --profile production
+	# a private ANSIBLE_HOME: a cri.runtimes installed in ~/.ansible/collections would shadow this checkout
+	ANSIBLE_HOME=$(CURDIR)/.tmp/ansible-home ansible-lint --offline --profile production
 
 changelog-lint: deps ## antsibull-changelog lint of changelogs/
 	antsibull-changelog lint
