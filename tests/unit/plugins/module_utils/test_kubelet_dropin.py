@@ -99,10 +99,7 @@ def test_kubeadm_rpm_flag_in_sysconfig_moves_into_our_variable() -> None:
     )
     result = fs.edit(path=RPM_DROPIN, flags=CLASSIC, version=(1, 20, 2))
     assert result.unit_path == "/usr/lib/systemd/system/kubelet.service"
-    assert (
-        result.texts_after[sysconfig] == "KUBELET_EXTRA_ARGS=\n"
-        or result.texts_after[sysconfig] == 'KUBELET_EXTRA_ARGS=""\n'
-    )
+    assert result.texts_after[sysconfig] == 'KUBELET_EXTRA_ARGS=""\n'
     assert result.effective_after[-3:] == [
         "--container-runtime=remote",
         f"--container-runtime-endpoint={SOCK}",
@@ -323,3 +320,33 @@ def test_percent_and_braced_variables() -> None:
     result = fs.edit(variable="ARGS", flags={"hostname-override": "node%1"})
     assert result.changed_paths == []
     assert result.effective_after == ["--hostname-override=node%1"]
+
+
+def test_dropin_without_service_section_gets_one() -> None:
+    fs = FakeFS({UNIT: fixture("kubelet.service"), DROPIN: "[Unit]\nAfter=containerd.service"})
+    result = fs.edit(flags={"container-runtime-endpoint": SOCK})
+    assert result.texts_after[DROPIN] == (
+        "[Unit]\nAfter=containerd.service\n\n[Service]\n"
+        f'Environment="KUBELET_CRI_ARGS=--container-runtime-endpoint={SOCK}"\n'
+        "ExecStart=\nExecStart=/usr/bin/kubelet $KUBELET_CRI_ARGS\n"
+    )
+
+
+def test_environment_reset_and_environment_file_precedence() -> None:
+    env_file = "/etc/kubelet.env"
+    dropin = (
+        "[Service]\n"
+        'Environment="X=--v=1"\n'
+        "Environment=\n"  # resets: X is gone
+        "EnvironmentFile=-/etc/kubelet.env\n"
+        'Environment="Y=--v=3"\n'  # the environment file overrides Environment=, whatever the order
+        "ExecStart=\nExecStart=/usr/bin/kubelet $X $Y\n"
+    )
+    fs = FakeFS({DROPIN: dropin, env_file: "Y=--v=2\n"})
+    result = fs.edit(flags={"v": 4})
+    assert result.effective_before == ["--v=2"]
+    assert [f["path"] for f in result.found] == [env_file]
+    assert result.texts_after[env_file] == 'Y=""\n'
+    assert result.effective_after == ["--v=4"]
+    with pytest.raises(KubeletError, match=r"/etc/kubelet.env: line 1 \(variable Y\): --v=2"):
+        fs.edit(flags={"v": 4}, edit_environment_files=False)
