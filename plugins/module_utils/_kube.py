@@ -114,6 +114,9 @@ class Kube:
         params: dict[str, Any] = {"_request_timeout": self.timeout}
         if content_type:
             params["content_type"] = content_type
+        query = dict(query or {})
+        if method.upper() in ("POST", "PUT", "PATCH"):
+            query.setdefault("fieldManager", FIELD_MANAGER)
         if query:
             params["query_params"] = list(query.items())
         try:

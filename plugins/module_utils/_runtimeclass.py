@@ -309,3 +309,21 @@ def run_with_retry(kube: KubeLike, params: dict[str, Any], check_mode: bool, att
                     ) from None
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def list_classes(kube: KubeLike, params: dict[str, Any]) -> dict[str, Any]:
+    """The classes the server holds, optionally one by name or those matching a label selector."""
+    group = kube.request("GET", f"/apis/{GROUP}", action="discovering the node.k8s.io API")
+    api_version = choose_api_version(group, params.get("api_version") or "auto")
+    name = params.get("name")
+    if name:
+        found = get(kube, api_version, check_dns_subdomain(name, "name"))
+        items = [found] if found else []
+    else:
+        query = {"labelSelector": params["label_selector"]} if params.get("label_selector") else None
+        answer = kube.request("GET", api_path(api_version), query=query, action="listing RuntimeClasses")
+        items = sorted(answer.get("items") or [], key=lambda o: (o.get("metadata") or {}).get("name", ""))
+        for item in items:
+            item.setdefault("apiVersion", api_version)
+            item.setdefault("kind", "RuntimeClass")
+    return {"changed": False, "api_version": api_version, "classes": items}
