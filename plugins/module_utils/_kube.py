@@ -184,6 +184,11 @@ def transport_error(exc: Exception, host: str) -> KubeError:
     )
 
 
+def _apply(cfg: Any, overrides: dict[str, Any]) -> None:
+    for attr, value in overrides.items():
+        setattr(cfg, attr, value)
+
+
 class _NoDiscovery:
     """DynamicClient's discoverer, unused: requests name their paths, so nothing is discovered or cached."""
 
@@ -224,24 +229,33 @@ def connect(params: dict[str, Any], dynamic_factory: Callable[[Any], Any] | None
                 k8s_config.load_incluster_config(client_configuration=cfg)
     except ConfigException as exc:
         raise KubeError(f"cannot load {target}: {exc}") from None
+    overrides: dict[str, Any] = {}
     if host:
-        cfg.host = host
+        overrides["host"] = host
     api_key = _setting(params, "api_key")
     if api_key:
         # "BearerToken" is the name newer clients look up, "authorization" the older ones'.
-        cfg.api_key = {"BearerToken": f"Bearer {api_key}", "authorization": f"Bearer {api_key}"}
-        cfg.api_key_prefix = {}
-        cfg.refresh_api_key_hook = None
+        overrides["api_key"] = {"BearerToken": f"Bearer {api_key}", "authorization": f"Bearer {api_key}"}
+        overrides["api_key_prefix"] = {}
     for option, attr in (("client_cert", "cert_file"), ("client_key", "key_file"), ("ca_cert", "ssl_ca_cert")):
         value = _setting(params, option)
         if value:
-            setattr(cfg, attr, os.path.expanduser(str(value)))
+            overrides[attr] = os.path.expanduser(str(value))
     validate = _setting(params, "validate_certs")
     if validate is not None:
-        cfg.verify_ssl = bool(validate)
+        overrides["verify_ssl"] = bool(validate)
     proxy = _setting(params, "proxy")
     if proxy:
-        cfg.proxy = proxy
+        overrides["proxy"] = proxy
+    _apply(cfg, overrides)
+    # The kubeconfig loader refreshes credentials before requests by loading the kubeconfig
+    # into the configuration again (server included): re-apply the options after it.
+    hook = getattr(cfg, "refresh_api_key_hook", None)
+    if hook is not None and overrides:
+        if api_key:
+            cfg.refresh_api_key_hook = None
+        else:
+            cfg.refresh_api_key_hook = lambda conf: (hook(conf), _apply(conf, overrides))
     timeout = int(params.get("request_timeout") or 30)
     api_client = k8s_client.ApiClient(configuration=cfg)
     try:

@@ -164,7 +164,7 @@ def check_resource_list(resources: Any, field: str) -> dict[str, str]:
         if "/" not in name and name not in STANDARD_RESOURCES and not name.startswith("hugepages-"):
             raise SpecError(
                 f"{field}: {name!r} is not a standard resource ({', '.join(STANDARD_RESOURCES)}, hugepages-*); "
-                "extended resources need a domain prefix, such as example.com/{name}"
+                f"extended resources need a domain prefix, such as example.com/{name}"
             )
         amount = parse_quantity(qty, f"{field}.{name}")
         if amount < 0:
