@@ -226,7 +226,13 @@ def run(kube: KubeLike, params: dict[str, Any], check_mode: bool) -> dict[str, A
         nodes = kube.request(
             "GET", "/api/v1/nodes", query={"labelSelector": selector, "limit": 1}, action="listing nodes"
         )
-        if not nodes.get("items"):
+        if not nodes.get("items") and check_mode:
+            # Labels that earlier check-mode tasks would set are not there to be seen.
+            result.setdefault("warnings", []).append(
+                f"no node carries {selector} yet, so a real run fails for RuntimeClass {name} unless "
+                "the nodes are labelled first"
+            )
+        elif not nodes.get("items"):
             raise SpecError(
                 f"scheduling.node_selector: no node carries {selector}, so pods of RuntimeClass {name} "
                 "could never be scheduled; label a node first or set require_matching_node=false"

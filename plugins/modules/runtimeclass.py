@@ -127,6 +127,8 @@ options:
     description:
       - Refuse (fail) to create or update a class whose node selector matches no Node, since its pods could
         never be scheduled.
+      - In check mode a missing match is a warning, since labels that earlier check-mode tasks would set
+        are not there to be seen.
     type: bool
     default: false
   resource_version:
