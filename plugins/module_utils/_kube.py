@@ -120,9 +120,7 @@ class Kube:
         if query:
             params["query_params"] = list(query.items())
         try:
-            answer = self.dynamic.request(
-                method, path, body=body, serializer=lambda _client, data: data, **params
-            )
+            answer = self.dynamic.request(method, path, body=body, serializer=lambda _client, data: data, **params)
         except ApiException as exc:
             raise api_error(exc, self.host, self.target, action or f"{method.upper()} {path}") from None
         except Exception as exc:  # urllib3 and ssl errors
@@ -196,20 +194,10 @@ class _NoDiscovery:
         self.client = client
 
 
-def connect(params: dict[str, Any], dynamic_factory: Callable[[Any], Any] | None = None) -> Kube:
-    """Build a client from kubernetes.core-style connection parameters.
-
-    Order: an explicit ``kubeconfig`` (path or dict), else ``host`` alone,
-    else the default kubeconfig, else the in-cluster service account. The
-    individual options then override what the kubeconfig said.
-    """
-    if not HAS_KUBERNETES:
-        raise KubeError(f"the kubernetes Python library is missing: {KUBERNETES_IMPORT_ERROR}")
-    cfg = k8s_client.Configuration()
+def _load(params: dict[str, Any], cfg: Any, target: str) -> None:
+    """Fill ``cfg`` from the kubeconfig (path or dict), the default kubeconfig, or the in-cluster account."""
     kubeconfig = _setting(params, "kubeconfig")
     context = _setting(params, "context")
-    host = _setting(params, "host")
-    target = _describe_target(params)
     try:
         if isinstance(kubeconfig, dict):
             k8s_config.load_kube_config_from_dict(
@@ -222,40 +210,66 @@ def connect(params: dict[str, Any], dynamic_factory: Callable[[Any], Any] | None
             k8s_config.load_kube_config(
                 config_file=path, context=context, client_configuration=cfg, persist_config=False
             )
-        elif not host:
+        elif not _setting(params, "host"):
             try:
                 k8s_config.load_kube_config(context=context, client_configuration=cfg, persist_config=False)
             except (ConfigException, OSError):
                 k8s_config.load_incluster_config(client_configuration=cfg)
     except ConfigException as exc:
         raise KubeError(f"cannot load {target}: {exc}") from None
-    overrides: dict[str, Any] = {}
+
+
+def _overrides(params: dict[str, Any]) -> dict[str, Any]:
+    """Configuration attributes that the individual options set, over the kubeconfig's."""
+    out: dict[str, Any] = {}
+    host = _setting(params, "host")
     if host:
-        overrides["host"] = host
+        out["host"] = host
     api_key = _setting(params, "api_key")
     if api_key:
         # "BearerToken" is the name newer clients look up, "authorization" the older ones'.
-        overrides["api_key"] = {"BearerToken": f"Bearer {api_key}", "authorization": f"Bearer {api_key}"}
-        overrides["api_key_prefix"] = {}
+        out["api_key"] = {"BearerToken": f"Bearer {api_key}", "authorization": f"Bearer {api_key}"}
+        out["api_key_prefix"] = {}
     for option, attr in (("client_cert", "cert_file"), ("client_key", "key_file"), ("ca_cert", "ssl_ca_cert")):
         value = _setting(params, option)
         if value:
-            overrides[attr] = os.path.expanduser(str(value))
+            out[attr] = os.path.expanduser(str(value))
     validate = _setting(params, "validate_certs")
     if validate is not None:
-        overrides["verify_ssl"] = bool(validate)
+        out["verify_ssl"] = bool(validate)
     proxy = _setting(params, "proxy")
     if proxy:
-        overrides["proxy"] = proxy
+        out["proxy"] = proxy
+    return out
+
+
+def connect(params: dict[str, Any], dynamic_factory: Callable[[Any], Any] | None = None) -> Kube:
+    """Build a client from kubernetes.core-style connection parameters.
+
+    Order: an explicit ``kubeconfig`` (path or dict), else ``host`` alone,
+    else the default kubeconfig, else the in-cluster service account. The
+    individual options then override what the kubeconfig said.
+    """
+    if not HAS_KUBERNETES:
+        raise KubeError(f"the kubernetes Python library is missing: {KUBERNETES_IMPORT_ERROR}")
+    cfg = k8s_client.Configuration()
+    target = _describe_target(params)
+    _load(params, cfg, target)
+    overrides = _overrides(params)
     _apply(cfg, overrides)
     # The kubeconfig loader refreshes credentials before requests by loading the kubeconfig
     # into the configuration again (server included): re-apply the options after it.
     hook = getattr(cfg, "refresh_api_key_hook", None)
     if hook is not None and overrides:
-        if api_key:
+        if "api_key" in overrides:
             cfg.refresh_api_key_hook = None
         else:
-            cfg.refresh_api_key_hook = lambda conf: (hook(conf), _apply(conf, overrides))
+
+            def refresh(conf: Any) -> None:
+                hook(conf)
+                _apply(conf, overrides)
+
+            setattr(cfg, "refresh_api_key_hook", refresh)  # noqa: B010 - the client types it as None
     timeout = int(params.get("request_timeout") or 30)
     api_client = k8s_client.ApiClient(configuration=cfg)
     try:

@@ -19,7 +19,9 @@ _DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 _QUALIFIED_NAME_PART = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
 _LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
-_QUANTITY = re.compile(r"^([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))(?:(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])|[eE]([+-]?[0-9]+))?$")
+_QUANTITY = re.compile(
+    r"^([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))(?:(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])|[eE]([+-]?[0-9]+))?$"
+)
 
 _BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
 _DECIMAL = {
@@ -120,9 +122,7 @@ def parse_quantity(value: Any, field: str) -> Fraction:
     text = repr(value) if isinstance(value, float) else str(value)
     match = _QUANTITY.match(text.strip())
     if not match:
-        raise SpecError(
-            f"{field}: {text!r} is not a Kubernetes quantity (examples: 250m, 0.5, 128Mi, 1Gi, 2e3)"
-        )
+        raise SpecError(f"{field}: {text!r} is not a Kubernetes quantity (examples: 250m, 0.5, 128Mi, 1Gi, 2e3)")
     number, suffix, exponent = match.groups()
     amount = Fraction(number)
     if exponent is not None:

@@ -78,7 +78,9 @@ def run(kube: Any, params: dict[str, Any], check_mode: bool) -> dict[str, Any]:
     handlers = list(params.get("handlers") or [])
     if params.get("state") == "absent":
         handlers = []
-    wanted = desired_labels(handlers, params.get("label_prefix") or DEFAULT_PREFIX, bool(params.get("kata_deploy_label")))
+    wanted = desired_labels(
+        handlers, params.get("label_prefix") or DEFAULT_PREFIX, bool(params.get("kata_deploy_label"))
+    )
     try:
         node = kube.request("GET", f"/api/v1/nodes/{name}", action=f"reading Node {name}")
     except Exception as exc:

@@ -16,6 +16,7 @@ annotations only for the keys the caller manages.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ._kube_validate import (
@@ -86,9 +87,7 @@ def build_spec(params: dict[str, Any]) -> dict[str, Any]:
     scheduling = params.get("scheduling") or {}
     if not isinstance(scheduling, dict):
         raise SpecError("scheduling: must be a mapping with node_selector and tolerations")
-    selector = check_labels(
-        scheduling.get("node_selector", scheduling.get("nodeSelector")), "scheduling.node_selector"
-    )
+    selector = check_labels(scheduling.get("node_selector", scheduling.get("nodeSelector")), "scheduling.node_selector")
     tolerations = check_tolerations(scheduling.get("tolerations"), "scheduling.tolerations")
     sched: dict[str, Any] = {}
     if selector:
@@ -104,7 +103,8 @@ def normalise(obj: dict[str, Any] | None) -> dict[str, Any]:
     """The parts of a class that matter, in one comparable form (either API version)."""
     if not obj:
         return {}
-    body = obj.get("spec") if "handler" not in obj and isinstance(obj.get("spec"), dict) else obj
+    spec = obj.get("spec")
+    body: dict[str, Any] = spec if "handler" not in obj and isinstance(spec, dict) else obj
     overhead = (body.get("overhead") or {}).get("podFixed") or {}
     scheduling = body.get("scheduling") or {}
     tolerations = []
@@ -137,18 +137,19 @@ def api_path(api_version: str, name: str | None = None) -> str:
 def render(
     name: str,
     spec: dict[str, Any],
+    *,
     labels: dict[str, str],
     annotations: dict[str, str],
     api_version: str,
-    resource_version: str | None = None,
+    rv: str | None = None,
 ) -> dict[str, Any]:
     metadata: dict[str, Any] = {"name": name}
     if labels:
         metadata["labels"] = labels
     if annotations:
         metadata["annotations"] = annotations
-    if resource_version:
-        metadata["resourceVersion"] = resource_version
+    if rv:
+        metadata["resourceVersion"] = rv
     body: dict[str, Any] = {"apiVersion": api_version, "kind": "RuntimeClass", "metadata": metadata}
     body.update(spec)
     return body
@@ -189,102 +190,136 @@ def selector_string(selector: dict[str, str]) -> str:
     return ",".join(f"{k}={v}" for k, v in sorted(selector.items()))
 
 
+@dataclass
+class Wanted:
+    """One class as the caller wants it, checked."""
+
+    name: str
+    state: str
+    spec: dict[str, Any]
+    labels: dict[str, str]
+    drop_labels: list[str]
+    annotations: dict[str, str]
+    drop_annotations: list[str]
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> Wanted:
+        name = check_dns_subdomain(params.get("name"), "name")
+        state = params.get("state") or "present"
+        labels, drop_labels = split_meta(params.get("labels"), "labels", label=True)
+        annotations, drop_annotations = split_meta(params.get("annotations"), "annotations", label=False)
+        spec = build_spec(params) if state == "present" else {}
+        return cls(name, state, spec, labels, drop_labels, annotations, drop_annotations)
+
+    def view(self, obj: dict[str, Any] | None) -> dict[str, Any]:
+        return view(obj, sorted({*self.labels, *self.drop_labels}), sorted({*self.annotations, *self.drop_annotations}))
+
+
+def check_matching_node(kube: KubeLike, want: Wanted, check_mode: bool, result: dict[str, Any]) -> None:
+    """Fail (warn in check mode) when no Node carries the class's node selector."""
+    selector_map = want.spec.get("scheduling", {}).get("nodeSelector")
+    if not selector_map:
+        return
+    selector = selector_string(selector_map)
+    nodes = kube.request("GET", "/api/v1/nodes", query={"labelSelector": selector, "limit": 1}, action="listing nodes")
+    if nodes.get("items"):
+        return
+    if check_mode:
+        # Labels that earlier check-mode tasks would set are not there to be seen.
+        result.setdefault("warnings", []).append(
+            f"no node carries {selector} yet, so a real run fails for RuntimeClass {want.name} unless "
+            "the nodes are labelled first"
+        )
+        return
+    raise SpecError(
+        f"scheduling.node_selector: no node carries {selector}, so pods of RuntimeClass {want.name} "
+        "could never be scheduled; label a node first or set require_matching_node=false"
+    )
+
+
+def update(
+    kube: KubeLike,
+    want: Wanted,
+    current: dict[str, Any],
+    api_version: str,
+    *,
+    params: dict[str, Any],
+    check_mode: bool,
+) -> dict[str, Any]:
+    """Bring an existing class in line: nothing, an update, or (for a new handler) a re-creation."""
+    meta = current.get("metadata") or {}
+    labels = merge_meta(meta.get("labels"), want.labels, want.drop_labels)
+    annotations = merge_meta(meta.get("annotations"), want.annotations, want.drop_annotations)
+    wanted_norm = normalise(want.spec)
+    have_norm = normalise(current)
+    same_meta = labels == (meta.get("labels") or {}) and annotations == (meta.get("annotations") or {})
+    name = want.name
+    if have_norm == wanted_norm and same_meta:
+        return {"changed": False, "result": current}
+    if have_norm["handler"] == wanted_norm["handler"]:
+        rv = params.get("resource_version") or meta.get("resourceVersion")
+        body = render(name, want.spec, labels=labels, annotations=annotations, api_version=api_version, rv=rv)
+        dry = {"dryRun": "All"} if check_mode else None
+        updated = kube.request(
+            "PUT", api_path(api_version, name), body, query=dry, action=f"updating RuntimeClass {name}"
+        )
+        return {"changed": True, "result": updated}
+    if not params.get("recreate"):
+        raise SpecError(
+            f"handler: RuntimeClass {name} has handler {have_norm['handler']!r} and the API does not "
+            f"allow changing it to {wanted_norm['handler']!r} (the field is immutable). Set "
+            "recreate=true to delete and re-create the class (running pods keep their sandbox; "
+            "new pods get the new handler)."
+        )
+    body = render(name, want.spec, labels=labels, annotations=annotations, api_version=api_version)
+    if check_mode:
+        return {"changed": True, "recreated": True, "result": body}
+    # Delete only the version compared above: a concurrent change fails with 409.
+    options = {
+        "apiVersion": "v1",
+        "kind": "DeleteOptions",
+        "preconditions": {"resourceVersion": meta.get("resourceVersion")},
+    }
+    kube.request("DELETE", api_path(api_version, name), options, action=f"deleting RuntimeClass {name} to re-create it")
+    created = kube.request("POST", api_path(api_version), body, action=f"re-creating RuntimeClass {name}")
+    return {"changed": True, "recreated": True, "result": created}
+
+
 def run(kube: KubeLike, params: dict[str, Any], check_mode: bool) -> dict[str, Any]:
     """Bring one RuntimeClass to the wanted state; return the module result.
 
     Raises SpecError for bad input (before any request) and the connection's
     error type for failed requests.
     """
-    name = check_dns_subdomain(params.get("name"), "name")
-    state = params.get("state") or "present"
-    spec = build_spec(params) if state == "present" else {}
-    labels, drop_labels = split_meta(params.get("labels"), "labels", label=True)
-    annotations, drop_annotations = split_meta(params.get("annotations"), "annotations", label=False)
-    label_keys = sorted(set(labels) | set(drop_labels))
-    annotation_keys = sorted(set(annotations) | set(drop_annotations))
-
+    want = Wanted.from_params(params)
     group = kube.request("GET", f"/apis/{GROUP}", action="discovering the node.k8s.io API")
     api_version = choose_api_version(group, params.get("api_version") or "auto")
-    dry = {"dryRun": "All"} if check_mode else {}
+    dry = {"dryRun": "All"} if check_mode else None
     result: dict[str, Any] = {"changed": False, "api_version": api_version, "recreated": False}
+    current = get(kube, api_version, want.name)
+    before = want.view(current)
 
-    current = get(kube, api_version, name)
-    before = view(current, label_keys, annotation_keys)
-
-    if state == "absent":
+    if want.state == "absent":
         result["result"] = {}
         if current:
             kube.request(
-                "DELETE", api_path(api_version, name), query=dry, action=f"deleting RuntimeClass {name}"
+                "DELETE", api_path(api_version, want.name), query=dry, action=f"deleting RuntimeClass {want.name}"
             )
             result["changed"] = True
         result["diff"] = {"before": before, "after": {}}
         return result
 
-    if params.get("require_matching_node") and spec.get("scheduling", {}).get("nodeSelector"):
-        selector = selector_string(spec["scheduling"]["nodeSelector"])
-        nodes = kube.request(
-            "GET", "/api/v1/nodes", query={"labelSelector": selector, "limit": 1}, action="listing nodes"
-        )
-        if not nodes.get("items") and check_mode:
-            # Labels that earlier check-mode tasks would set are not there to be seen.
-            result.setdefault("warnings", []).append(
-                f"no node carries {selector} yet, so a real run fails for RuntimeClass {name} unless "
-                "the nodes are labelled first"
-            )
-        elif not nodes.get("items"):
-            raise SpecError(
-                f"scheduling.node_selector: no node carries {selector}, so pods of RuntimeClass {name} "
-                "could never be scheduled; label a node first or set require_matching_node=false"
-            )
-
+    if params.get("require_matching_node"):
+        check_matching_node(kube, want, check_mode, result)
     if current is None:
-        body = render(name, spec, labels, annotations, api_version)
+        body = render(want.name, want.spec, labels=want.labels, annotations=want.annotations, api_version=api_version)
         created = kube.request(
-            "POST", api_path(api_version), body, query=dry, action=f"creating RuntimeClass {name}"
+            "POST", api_path(api_version), body, query=dry, action=f"creating RuntimeClass {want.name}"
         )
         result.update(changed=True, result=created or body)
     else:
-        meta = current.get("metadata") or {}
-        new_labels = merge_meta(meta.get("labels"), labels, drop_labels)
-        new_annotations = merge_meta(meta.get("annotations"), annotations, drop_annotations)
-        wanted_norm = normalise(spec)
-        have_norm = normalise(current)
-        same_meta = new_labels == (meta.get("labels") or {}) and new_annotations == (meta.get("annotations") or {})
-        if have_norm == wanted_norm and same_meta:
-            result["result"] = current
-        elif have_norm["handler"] != wanted_norm["handler"]:
-            if not params.get("recreate"):
-                raise SpecError(
-                    f"handler: RuntimeClass {name} has handler {have_norm['handler']!r} and the API does not "
-                    f"allow changing it to {wanted_norm['handler']!r} (the field is immutable). Set "
-                    "recreate=true to delete and re-create the class (running pods keep their sandbox; "
-                    "new pods get the new handler)."
-                )
-            body = render(name, spec, new_labels, new_annotations, api_version)
-            if check_mode:
-                result["result"] = body
-            else:
-                # Delete only the version compared above: a concurrent change fails with 409.
-                precondition = {"resourceVersion": meta.get("resourceVersion")}
-                kube.request(
-                    "DELETE",
-                    api_path(api_version, name),
-                    {"apiVersion": "v1", "kind": "DeleteOptions", "preconditions": precondition},
-                    action=f"deleting RuntimeClass {name} to re-create it",
-                )
-                result["result"] = kube.request(
-                    "POST", api_path(api_version), body, action=f"re-creating RuntimeClass {name}"
-                )
-            result.update(changed=True, recreated=True)
-        else:
-            rv = params.get("resource_version") or meta.get("resourceVersion")
-            body = render(name, spec, new_labels, new_annotations, api_version, rv)
-            result["result"] = kube.request(
-                "PUT", api_path(api_version, name), body, query=dry, action=f"updating RuntimeClass {name}"
-            )
-            result["changed"] = True
-    result["diff"] = {"before": before, "after": view(result["result"], label_keys, annotation_keys)}
+        result.update(update(kube, want, current, api_version, params=params, check_mode=check_mode))
+    result["diff"] = {"before": before, "after": want.view(result["result"])}
     return result
 
 

@@ -116,11 +116,11 @@ from ansible_collections.cri.runtimes.plugins.module_utils._kube_validate import
 def main() -> None:
     module = AnsibleModule(
         argument_spec=dict(
-            name=dict(type="str", required=True),
-            handlers=dict(type="list", elements="str", default=[]),
-            state=dict(type="str", choices=["present", "absent"], default="present"),
-            label_prefix=dict(type="str", default=_node_labels.DEFAULT_PREFIX),
-            kata_deploy_label=dict(type="bool", default=False),
+            name={"type": "str", "required": True},
+            handlers={"type": "list", "elements": "str", "default": []},
+            state={"type": "str", "choices": ["present", "absent"], "default": "present"},
+            label_prefix={"type": "str", "default": _node_labels.DEFAULT_PREFIX},
+            kata_deploy_label={"type": "bool", "default": False},
             **_kube.AUTH_ARG_SPEC,
         ),
         supports_check_mode=True,

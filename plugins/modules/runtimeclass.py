@@ -8,7 +8,7 @@ module: runtimeclass
 short_description: Create, update or delete a Kubernetes RuntimeClass
 version_added: 0.1.0
 description:
-  - Manages one C(RuntimeClass) object (C(node.k8s.io)): the CRI handler that runs its pods, the fixed
+  - Manages one C(RuntimeClass) object (C(node.k8s.io)) - the CRI handler that runs its pods, the fixed
     per-pod O(overhead) the scheduler and the kubelet add to the pod's requests, and the O(scheduling)
     constraints (node selector, tolerations) that the API server's RuntimeClass admission merges into
     every pod that names the class.
@@ -64,7 +64,7 @@ options:
     suboptions:
       pod_fixed:
         description:
-          - Resource name to quantity, such as C({cpu: 250m, memory: 160Mi}); extended resources need a
+          - Resource name to quantity, such as V(cpu=250m) and V(memory=160Mi); extended resources need a
             domain prefix (C(example.com/foo)).
         type: dict
         aliases: [podFixed]
@@ -210,35 +210,37 @@ from ansible_collections.cri.runtimes.plugins.module_utils._kube_validate import
 def main() -> None:
     module = AnsibleModule(
         argument_spec=dict(
-            name=dict(type="str", required=True),
-            state=dict(type="str", choices=["present", "absent"], default="present"),
-            handler=dict(type="str"),
-            overhead=dict(type="dict", options=dict(pod_fixed=dict(type="dict", aliases=["podFixed"]))),
-            scheduling=dict(
-                type="dict",
-                options=dict(
-                    node_selector=dict(type="dict", aliases=["nodeSelector"]),
-                    tolerations=dict(
-                        type="list",
-                        elements="dict",
-                        options=dict(
-                            key=dict(type="str", no_log=False),
-                            operator=dict(type="str", choices=["Equal", "Exists"]),
-                            value=dict(type="str"),
-                            effect=dict(type="str", choices=["NoSchedule", "PreferNoSchedule", "NoExecute"]),
-                            toleration_seconds=dict(type="int", aliases=["tolerationSeconds"]),
-                        ),
-                    ),
-                ),
-            ),
-            labels=dict(type="dict"),
-            annotations=dict(type="dict"),
-            api_version=dict(
-                type="str", choices=["auto", "node.k8s.io/v1", "node.k8s.io/v1beta1"], default="auto"
-            ),
-            recreate=dict(type="bool", default=False),
-            require_matching_node=dict(type="bool", default=False),
-            resource_version=dict(type="str"),
+            name={"type": "str", "required": True},
+            state={"type": "str", "choices": ["present", "absent"], "default": "present"},
+            handler={"type": "str"},
+            overhead={"type": "dict", "options": {"pod_fixed": {"type": "dict", "aliases": ["podFixed"]}}},
+            scheduling={
+                "type": "dict",
+                "options": {
+                    "node_selector": {"type": "dict", "aliases": ["nodeSelector"]},
+                    "tolerations": {
+                        "type": "list",
+                        "elements": "dict",
+                        "options": {
+                            "key": {"type": "str", "no_log": False},
+                            "operator": {"type": "str", "choices": ["Equal", "Exists"]},
+                            "value": {"type": "str"},
+                            "effect": {"type": "str", "choices": ["NoSchedule", "PreferNoSchedule", "NoExecute"]},
+                            "toleration_seconds": {"type": "int", "aliases": ["tolerationSeconds"]},
+                        },
+                    },
+                },
+            },
+            labels={"type": "dict"},
+            annotations={"type": "dict"},
+            api_version={
+                "type": "str",
+                "choices": ["auto", "node.k8s.io/v1", "node.k8s.io/v1beta1"],
+                "default": "auto",
+            },
+            recreate={"type": "bool", "default": False},
+            require_matching_node={"type": "bool", "default": False},
+            resource_version={"type": "str"},
             **_kube.AUTH_ARG_SPEC,
         ),
         required_if=[("state", "present", ["handler"])],

@@ -8,16 +8,21 @@ module: runtimeclass_info
 short_description: List Kubernetes RuntimeClasses
 version_added: 0.1.0
 description:
-  - Reads C(RuntimeClass) objects (C(node.k8s.io/v1), or C(v1beta1) on clusters older than 1.20): one by
+  - Reads C(RuntimeClass) objects (C(node.k8s.io/v1), or C(v1beta1) on clusters older than 1.20) - one by
     O(name), or all of them, optionally only those matching O(label_selector).
   - Needs RBAC verbs C(get) and C(list) on C(runtimeclasses.node.k8s.io).
 author:
   - cri.runtimes developers
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.info_module
   - cri.runtimes.kube_auth
 attributes:
+  check_mode:
+    support: full
+    details:
+      - The module only reads.
+  diff_mode:
+    support: none
   platform:
     platforms: all
 options:
@@ -73,11 +78,13 @@ from ansible_collections.cri.runtimes.plugins.module_utils._kube_validate import
 def main() -> None:
     module = AnsibleModule(
         argument_spec=dict(
-            name=dict(type="str"),
-            label_selector=dict(type="str"),
-            api_version=dict(
-                type="str", choices=["auto", "node.k8s.io/v1", "node.k8s.io/v1beta1"], default="auto"
-            ),
+            name={"type": "str"},
+            label_selector={"type": "str"},
+            api_version={
+                "type": "str",
+                "choices": ["auto", "node.k8s.io/v1", "node.k8s.io/v1beta1"],
+                "default": "auto",
+            },
             **_kube.AUTH_ARG_SPEC,
         ),
         mutually_exclusive=[("name", "label_selector")],
