@@ -23,6 +23,7 @@ if [ -z "$mirror" ]; then
 fi
 mirror=${mirror:-http://deb.debian.org/debian}
 mkdir -p "$aptdir/lists/partial" "$aptdir/cache/archives/partial"
+chmod 755 "$aptdir"  # apt drops to the _apt user for downloads
 echo "deb-src $mirror $SUITE main" > "$aptdir/sources.list"
 cat > "$aptdir/apt.conf" <<CONF
 Dir::Etc::SourceList "$aptdir/sources.list";
@@ -58,7 +59,7 @@ log "fetching kubernetes $version source into $work"
 srcdir=$(find "$work" -mindepth 1 -maxdepth 1 -type d -name 'kubernetes-*' | head -n1)
 log "building ${WHAT[*]} (about 5 minutes on 2 cores)"
 start=$SECONDS
-(cd "$srcdir" && CGO_ENABLED=0 GOFLAGS= make WHAT="${WHAT[*]}" >&2)
+(cd "$srcdir" && CGO_ENABLED=0 GOFLAGS="" make WHAT="${WHAT[*]}" >&2)
 mkdir -p "$out"
 for w in "${WHAT[@]}"; do
   install -m 0755 "$srcdir/_output/bin/$(basename "$w")" "$out/"

@@ -20,7 +20,7 @@ description:
     kubelet) changed the Node in between, the module reads it again and retries.
   - Needs RBAC verbs C(get) and C(patch) on C(nodes).
 author:
-  - cri.runtimes developers
+  - cri.runtimes developers (!UNKNOWN)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - cri.runtimes.kube_auth

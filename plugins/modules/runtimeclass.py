@@ -24,7 +24,7 @@ description:
   - Needs RBAC verbs C(get), C(create), C(update) and C(delete) on C(runtimeclasses.node.k8s.io), and C(list)
     on C(nodes) for O(require_matching_node).
 author:
-  - cri.runtimes developers
+  - cri.runtimes developers (!UNKNOWN)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - cri.runtimes.kube_auth

@@ -12,7 +12,7 @@ description:
     O(name), or all of them, optionally only those matching O(label_selector).
   - Needs RBAC verbs C(get) and C(list) on C(runtimeclasses.node.k8s.io).
 author:
-  - cri.runtimes developers
+  - cri.runtimes developers (!UNKNOWN)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - cri.runtimes.kube_auth
