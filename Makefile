@@ -56,7 +56,9 @@ build: deps ## build the collection, install the tarball, ansible-doc every modu
 	VENV=$(VENV) scripts/check-build
 
 integration: deps ## ansible-test integration targets against real containerd (and the API server)
-	VENV=$(VENV) scripts/ansible-test-integration
+	@# the real kube-apiserver on 127.0.0.1 for the targets that need it, stopped even on failure
+	trap 'scripts/apiserver stop' EXIT; scripts/apiserver start; eval "$$(scripts/apiserver env)"; \
+		VENV=$(VENV) scripts/ansible-test-integration
 
 bench: deps ## benchmarks (not part of make test): containerd_config against what operators do today
 	python tests/benchmarks/bench_containerd_config.py
