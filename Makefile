@@ -14,7 +14,8 @@ export ANSIBLE_NOCOLOR := 1
 export ANSIBLE_FORCE_COLOR := 0
 
 .PHONY: help deps venv link lint ruff mypy ansible-lint changelog-lint sanity units \
-	build integration molecule e2e test lab lab-status lab-down clean
+.PHONY: help deps venv link lint ruff mypy ansible-lint changelog-lint sanity units \
+	build integration bench molecule e2e test lab lab-status lab-down clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -57,6 +58,9 @@ build: deps ## build the collection, install the tarball, ansible-doc every modu
 
 integration: deps ## ansible-test integration targets against real containerd (and the API server)
 	VENV=$(VENV) scripts/ansible-test-integration
+
+bench: deps ## benchmarks (not part of make test): containerd_config against what operators do today
+	python tests/benchmarks/bench_containerd_config.py
 
 molecule: deps ## Molecule scenarios (podman, local debootstrap images)
 	scripts/molecule-run

@@ -1,0 +1,731 @@
+# Copyright: (c) 2026, cri.runtimes developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""containerd's config.toml: versions, where CRI settings live, merges and imports.
+
+Facts encoded here (containerd's own docs and ``containerd config default``):
+
+* version 1 (no ``version`` key; containerd 1.x only) names plugins by their
+  short id: ``[plugins.cri]``;
+* version 2 (containerd 1.3-1.7, still read by 2.x) uses full plugin ids:
+  ``[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.<h>]``;
+* version 3 (containerd 2.0-2.2) splits the CRI plugin:
+  runtimes, CNI and CDI under ``io.containerd.cri.v1.runtime``, the sandbox
+  (pause) image and registry under ``io.containerd.cri.v1.images``;
+* version 4 (containerd 2.3+) keeps the CRI paths of version 3 and moves the
+  server sections (``grpc``, ``ttrpc``, ``metrics``) into plugins;
+* CNI ``bin_dir`` became the list ``bin_dirs`` in containerd 2.1 (only one of
+  the two may be set);
+* ``imports``: containerd 1.x replaces a whole ``plugins.<id>`` section with the
+  imported one; containerd 2.0+ merges plugin sections key by key.
+
+Everything here is pure (no Ansible); ``run()`` drives a whole module call
+through the small ``ModuleLike`` protocol of ``_files``.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import glob
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ansible_collections.cri.runtimes.plugins.module_utils import _files
+from ansible_collections.cri.runtimes.plugins.module_utils._toml_edit import (
+    Document,
+    Path,
+    dotted,
+    get_path,
+    has_path,
+    parse,
+    same,
+)
+
+DEFAULT_PATH = "/etc/containerd/config.toml"
+VERSIONS = (1, 2, 3, 4)
+CRI_V2 = "io.containerd.grpc.v1.cri"
+CRI_RUNTIME = "io.containerd.cri.v1.runtime"
+CRI_IMAGES = "io.containerd.cri.v1.images"
+DEFAULT_RUNTIME_TYPE = "io.containerd.runc.v2"
+CRI_KEYS = (
+    "sandbox_image",
+    "registry_config_path",
+    "cni_bin_dir",
+    "cni_conf_dir",
+    "restrict_oom_score_adj",
+    "enable_cdi",
+    "systemd_cgroup_default",
+)
+# keys of the version-2 CRI plugin that version 3 moved to io.containerd.cri.v1.*
+_MOVED_IN_V3 = {
+    "containerd": CRI_RUNTIME,
+    "cni": CRI_RUNTIME,
+    "enable_cdi": CRI_RUNTIME,
+    "cdi_spec_dirs": CRI_RUNTIME,
+    "restrict_oom_score_adj": CRI_RUNTIME,
+    "enable_selinux": CRI_RUNTIME,
+    "max_container_log_line_size": CRI_RUNTIME,
+    "registry": CRI_IMAGES,
+    "sandbox_image": f"{CRI_IMAGES}.pinned_images.sandbox",
+    "image_decryption": CRI_IMAGES,
+}
+_HANDLER_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_VERSION_RE = re.compile(r"\bv?(\d+)\.(\d+)(?:\.(\d+))?")
+
+
+class ConfigError(Exception):
+    """Bad input or a file that cannot be merged safely; the message names file and key."""
+
+
+# --------------------------------------------------------------------------- versions
+
+
+def parse_containerd_version(output: str) -> tuple[int, int, int] | None:
+    """``containerd --version`` output to (major, minor, patch), or None."""
+    for token in output.split()[1:] if output.startswith("containerd") else output.split():
+        m = _VERSION_RE.match(token)
+        if m:
+            return int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+    return None
+
+
+def config_version_for(containerd: tuple[int, int, int] | None) -> int:
+    """The config version ``containerd config default`` of that release writes."""
+    if containerd is None or containerd[0] < 2:
+        return 2
+    if containerd[:2] < (2, 3):
+        return 3
+    return 4
+
+
+def file_version(data: dict[str, Any], name: str) -> int:
+    """The version a parsed config declares; no ``version`` key means 1."""
+    if "version" not in data:
+        return 1
+    value = data["version"]
+    if isinstance(value, bool) or not isinstance(value, int) or value not in VERSIONS:
+        raise ConfigError(f"{name}: unknown config version {value!r}; this module knows versions 1, 2, 3 and 4")
+    return value
+
+
+def imports_merge_plugins(version: int, containerd: tuple[int, int, int] | None) -> bool:
+    """True when imported plugin sections merge key by key (containerd 2.0+)."""
+    if containerd is not None:
+        return containerd[0] >= 2
+    return version >= 3
+
+
+def cri_paths(version: int) -> dict[str, Path]:
+    """Where the version-independent names live in a config of ``version``."""
+    if version <= 2:
+        base: Path = ("plugins", "cri" if version == 1 else CRI_V2)
+        return {
+            "runtimes": (*base, "containerd", "runtimes"),
+            "default_runtime_name": (*base, "containerd", "default_runtime_name"),
+            "sandbox_image": (*base, "sandbox_image"),
+            "registry_config_path": (*base, "registry", "config_path"),
+            "cni": (*base, "cni"),
+            "restrict_oom_score_adj": (*base, "restrict_oom_score_adj"),
+            "enable_cdi": (*base, "enable_cdi"),
+        }
+    rt: Path = ("plugins", CRI_RUNTIME)
+    img: Path = ("plugins", CRI_IMAGES)
+    return {
+        "runtimes": (*rt, "containerd", "runtimes"),
+        "default_runtime_name": (*rt, "containerd", "default_runtime_name"),
+        "sandbox_image": (*img, "pinned_images", "sandbox"),
+        "registry_config_path": (*img, "registry", "config_path"),
+        "cni": (*rt, "cni"),
+        "restrict_oom_score_adj": (*rt, "restrict_oom_score_adj"),
+        "enable_cdi": (*rt, "enable_cdi"),
+    }
+
+
+# --------------------------------------------------------------------------- pure data ops
+
+
+def deep_merge(base: dict[str, Any], frag: dict[str, Any], merge_arrays: bool = False) -> dict[str, Any]:
+    """A new dict: tables merge recursively, scalars and arrays replace (or union)."""
+    out = dict(base)
+    for key, value in frag.items():
+        cur = out.get(key)
+        if isinstance(value, dict) and isinstance(cur, dict):
+            out[key] = deep_merge(cur, value, merge_arrays)
+        elif merge_arrays and isinstance(value, list) and isinstance(cur, list):
+            out[key] = union(cur, value)
+        else:
+            out[key] = value
+    return out
+
+
+def union(first: list[Any], second: list[Any]) -> list[Any]:
+    out = list(first)
+    for item in second:
+        if not any(same(item, have) for have in out):
+            out.append(item)
+    return out
+
+
+def without(data: dict[str, Any], path: Path) -> dict[str, Any]:
+    """A copy of ``data`` without ``path`` (no error when absent)."""
+    if not has_path(data, path):
+        return data
+    if len(path) == 1:
+        return {k: v for k, v in data.items() if k != path[0]}
+    out = dict(data)
+    out[path[0]] = without(data[path[0]], path[1:])
+    return out
+
+
+def _assign(data: dict[str, Any], path: Path, value: Any) -> None:
+    cur = data
+    for part in path[:-1]:
+        cur = cur.setdefault(part, {})
+    cur[path[-1]] = value
+
+
+def check_values(frag: Any, where: Path = ()) -> None:
+    """Refuse what TOML cannot hold (null, non-string keys)."""
+    if isinstance(frag, dict):
+        for key, value in frag.items():
+            if not isinstance(key, str):
+                raise ConfigError(f"fragment: key {key!r} at {dotted(where) or 'top level'} must be a string")
+            check_values(value, (*where, key))
+    elif isinstance(frag, list):
+        for item in frag:
+            check_values(item, where)
+    elif frag is None:
+        raise ConfigError(f"fragment: {dotted(where)} is null; TOML has no null (use remove to delete a key)")
+
+
+def check_shapes(data: dict[str, Any], frag: dict[str, Any], name: str, where: Path = ()) -> None:
+    """A table must meet a table and a value a value, or the merge is refused."""
+    for key, value in frag.items():
+        path = (*where, key)
+        if key not in data:
+            continue
+        cur = data[key]
+        if isinstance(value, dict) and not isinstance(cur, dict):
+            what = "an array of tables" if isinstance(cur, list) and cur and isinstance(cur[0], dict) else "a value"
+            raise ConfigError(f"{name}: {dotted(path)} is {what}, not a table, but the fragment needs a table there")
+        if isinstance(cur, dict) and not isinstance(value, dict):
+            raise ConfigError(
+                f"{name}: {dotted(path)} is a table; the fragment would replace it with the value {value!r}"
+                " (remove it first if that is meant)"
+            )
+        if isinstance(value, dict):
+            check_shapes(cur, value, name, path)
+
+
+def check_fragment_version(frag: dict[str, Any], version: int, name: str) -> None:
+    """Refuse plugin keys that belong to another config version than the file's."""
+    plugins = frag.get("plugins")
+    if not isinstance(plugins, dict):
+        return
+    for plugin, body in plugins.items():
+        if version == 1 and plugin.startswith("io.containerd."):
+            raise ConfigError(
+                f"{name}: is a version 1 config, which names plugins by short id (plugins.cri);"
+                f" the fragment uses plugins.{dotted((plugin,))}"
+            )
+        if version >= 2 and plugin == "cri":
+            raise ConfigError(
+                f"{name}: is a version {version} config; plugins.cri is a version 1 key"
+                f" (use plugins.{dotted((CRI_V2 if version == 2 else CRI_RUNTIME,))})"
+            )
+        if version <= 2 and plugin.startswith("io.containerd.cri.v1."):
+            raise ConfigError(
+                f"{name}: is a version {version} config; plugins.{dotted((plugin,))} exists only in version 3+"
+                f" (containerd 2.0+); in version 2 the CRI settings are under plugins.{dotted((CRI_V2,))}"
+            )
+        if version >= 3 and plugin == CRI_V2 and isinstance(body, dict):
+            for key in body:
+                if key in _MOVED_IN_V3:
+                    raise ConfigError(
+                        f"{name}: is a version {version} config; plugins.{dotted((CRI_V2, key))} is a version 2 key"
+                        f" that version 3 moved to plugins.{dotted((_MOVED_IN_V3[key],))}"
+                    )
+
+
+# --------------------------------------------------------------------------- shorthands
+
+
+def runtime_table(item: dict[str, Any]) -> dict[str, Any]:
+    """The runtime table a ``runtimes`` item describes (only the keys it names)."""
+    table: dict[str, Any] = {"runtime_type": item.get("runtime_type") or DEFAULT_RUNTIME_TYPE}
+    for key in ("runtime_path", "privileged_without_host_devices", "pod_annotations", "container_annotations"):
+        if item.get(key) is not None:
+            table[key] = item[key]
+    for key, value in (item.get("extra") or {}).items():
+        table[key] = value
+    if item.get("options"):
+        table["options"] = dict(item["options"])
+    return table
+
+
+def shorthand_fragment(
+    version: int,
+    data: dict[str, Any],
+    runtimes: list[dict[str, Any]],
+    cri: dict[str, Any],
+    *,
+    containerd: tuple[int, int, int] | None = None,
+    name: str = "config",
+) -> tuple[dict[str, Any], list[Path]]:
+    """Turn ``runtimes`` and ``cri`` into a fragment and removals at the paths of ``version``."""
+    paths = cri_paths(version)
+    frag: dict[str, Any] = {}
+    removes: list[Path] = []
+    defaults = [item["name"] for item in runtimes if item.get("default") and item.get("state", "present") == "present"]
+    if len(defaults) > 1:
+        raise ConfigError(f"runtimes: only one handler can be the default, got {', '.join(defaults)}")
+    current_default = data_get(data, paths["default_runtime_name"])
+    seen = set()
+    for item in runtimes:
+        handler = item.get("name")
+        if not isinstance(handler, str) or not _HANDLER_NAME.match(handler) or len(handler) > 63:
+            raise ConfigError(
+                f"runtimes: handler name {handler!r} must be a DNS label (lowercase letters, digits, '-',"
+                " at most 63 characters), as a RuntimeClass handler is"
+            )
+        if handler in seen:
+            raise ConfigError(f"runtimes: handler {handler} is listed twice")
+        seen.add(handler)
+        where = (*paths["runtimes"], handler)
+        if item.get("state", "present") == "absent":
+            if current_default == handler:
+                raise ConfigError(
+                    f"{name}: cannot remove handler {handler}: it is {dotted(paths['default_runtime_name'])};"
+                    " make another handler the default first"
+                )
+            removes.append(where)
+            continue
+        _assign(frag, where, runtime_table(item))
+        if item.get("default"):
+            _assign(frag, paths["default_runtime_name"], handler)
+    unknown = sorted(set(cri) - set(CRI_KEYS))
+    if unknown:
+        raise ConfigError(f"cri: unknown key(s) {', '.join(unknown)}; known keys: {', '.join(CRI_KEYS)}")
+    for key, value in cri.items():
+        if value is None:
+            continue
+        if key == "systemd_cgroup_default":
+            default = data_get(frag, paths["default_runtime_name"]) or current_default or "runc"
+            _assign(frag, (*paths["runtimes"], default, "options", "SystemdCgroup"), bool(value))
+        elif key in ("cni_bin_dir", "cni_conf_dir"):
+            cni = paths["cni"]
+            if key == "cni_conf_dir":
+                _assign(frag, (*cni, "conf_dir"), value)
+                continue
+            use_list = version >= 4 or (
+                version == 3
+                and (has_path(data, (*cni, "bin_dirs")) or (containerd is not None and containerd[:2] >= (2, 1)))
+            )
+            if use_list:
+                _assign(frag, (*cni, "bin_dirs"), [value])
+                removes.append((*cni, "bin_dir"))
+            else:
+                _assign(frag, (*cni, "bin_dir"), value)
+                if version >= 3:
+                    removes.append((*cni, "bin_dirs"))
+        else:
+            _assign(frag, paths[key], value)
+    return frag, removes
+
+
+def data_get(data: dict[str, Any], path: Path) -> Any:
+    try:
+        return get_path(data, path)
+    except KeyError:
+        return None
+
+
+def handlers(data: dict[str, Any], version: int) -> list[str]:
+    runtimes = data_get(data, cri_paths(version)["runtimes"])
+    return sorted(runtimes) if isinstance(runtimes, dict) else []
+
+
+# --------------------------------------------------------------------------- the text merge
+
+
+@dataclass
+class Merge:
+    text: str
+    data: dict[str, Any]
+    version: int
+
+
+def merge_text(
+    text: str,
+    name: str,
+    frag: dict[str, Any],
+    removes: list[Path],
+    *,
+    merge_arrays: bool = False,
+    new_version: int | None = None,
+) -> Merge:
+    """Apply ``frag`` and ``removes`` to the TOML ``text``, keeping its style.
+
+    ``removes`` are applied first, so removing a table that ``frag`` also gives
+    replaces it as a whole. ``new_version``: the file says nothing yet (new or
+    empty): write ``version``. When the merged data equals the file's data the
+    text is returned unchanged; otherwise the result is parsed again and
+    compared with the expected data, and a mismatch is an error, never a write.
+    """
+    doc = Document(text, name)
+    before = doc.data
+    check_values(frag)
+    version = new_version if new_version is not None else file_version(before, name)
+    check_fragment_version(frag, version, name)
+    expected = before
+    for path in removes:
+        if not path:
+            raise ConfigError("remove: an empty key path would remove the whole file")
+        expected = without(expected, tuple(path))
+    check_shapes(expected, frag, name)
+    expected = deep_merge(expected, frag, merge_arrays)
+    adds_version = new_version is not None and "version" not in before
+    if adds_version:
+        expected = {"version": new_version, **expected}
+    elif same(_pruned(expected), _pruned(before)):
+        # nothing to change in meaning: keep the text byte for byte
+        return Merge(text, before, version)
+    # removals first, so that removing a table and giving it in the fragment replaces it
+    for path in removes:
+        doc.delete(tuple(path))
+    if adds_version:
+        doc.set_value(("version",), new_version)
+    _apply(doc, (), frag, merge_arrays)
+    result = parse(doc.text, name)
+    # an empty table and no table mean the same to containerd; removing the last dotted key of
+    # a table removes the table, so empty tables are not compared
+    if not same(_pruned(result), _pruned(expected)):
+        raise ConfigError(f"{name}: internal error: the edited text does not hold the merged data; nothing written")
+    return Merge(doc.text, result, version)
+
+
+def _pruned(value: Any) -> Any:
+    if isinstance(value, dict):
+        out = {k: _pruned(value[k]) for k in sorted(value)}
+        return {k: v for k, v in out.items() if v != {}}
+    if isinstance(value, list):
+        return [_pruned(v) for v in value]
+    return value
+
+
+def _apply(doc: Document, base: Path, frag: dict[str, Any], merge_arrays: bool) -> None:
+    for key, value in frag.items():
+        path = (*base, key)
+        exists = has_path(doc.data, path)
+        if isinstance(value, dict):
+            if exists:
+                _apply(doc, path, value, merge_arrays)
+            else:
+                doc.create_table(path, value)
+            continue
+        new = value
+        if exists:
+            cur = get_path(doc.data, path)
+            if merge_arrays and isinstance(value, list) and isinstance(cur, list):
+                new = union(cur, value)
+            if same(cur, new):
+                continue
+        doc.set_value(path, new)
+
+
+# --------------------------------------------------------------------------- imports
+
+
+def _abs_import(entry: str, main_path: str) -> str:
+    return entry if os.path.isabs(entry) else os.path.join(os.path.dirname(main_path), entry)
+
+
+def import_covers(entry: str, main_path: str, target: str) -> bool:
+    """Does the ``imports`` entry (a path or a glob, relative to the main file) name ``target``?"""
+    pattern = os.path.normpath(_abs_import(entry, main_path))
+    target = os.path.normpath(target)
+    if pattern == target:
+        return True
+    # Go's filepath.Match: a wildcard never crosses a '/'
+    pat_parts = pattern.split("/")
+    tgt_parts = target.split("/")
+    return len(pat_parts) == len(tgt_parts) and all(
+        fnmatch.fnmatchcase(t, p) for p, t in zip(pat_parts, tgt_parts, strict=False)
+    )
+
+
+def imported_files(imports: list[Any], main_path: str) -> list[str]:
+    """The files an ``imports`` list names today, in containerd's order (globs sorted)."""
+    out: list[str] = []
+    for entry in imports:
+        if not isinstance(entry, str):
+            continue
+        full = _abs_import(entry, main_path)
+        if any(c in full for c in "*?["):
+            out.extend(sorted(glob.glob(full)))
+        elif os.path.exists(full):
+            out.append(full)
+    return out
+
+
+def effective(main: dict[str, Any], imported: list[dict[str, Any]], plugin_merge: bool) -> dict[str, Any]:
+    """What containerd makes of a main config and its imports (CRI-relevant part)."""
+    eff = dict(main)
+    for data in imported:
+        if plugin_merge:
+            eff = deep_merge(eff, data)
+            continue
+        plugins = dict(eff.get("plugins") or {})
+        plugins.update(data.get("plugins") or {})
+        eff = deep_merge(
+            {k: v for k, v in eff.items() if k != "plugins"}, {k: v for k, v in data.items() if k != "plugins"}
+        )
+        eff["plugins"] = plugins
+    return eff
+
+
+# --------------------------------------------------------------------------- the module run
+
+
+class ModuleLike(_files.ModuleLike):
+    def get_bin_path(self, arg: str, required: bool = False, opt_dirs: list[str] | None = None) -> str | None: ...
+
+    def warn(self, warning: str) -> None: ...
+
+
+@dataclass
+class Outcome:
+    changed: bool = False
+    path: str = ""
+    dropin: str | None = None
+    version: int = 0
+    handlers: list[str] = field(default_factory=list)
+    restart_needed: bool = False
+    backup_file: str | None = None
+    diff: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def as_result(self, with_diff: bool) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "changed": self.changed,
+            "path": self.path,
+            "version": self.version,
+            "handlers": self.handlers,
+            "restart_needed": self.restart_needed,
+            "backup_file": self.backup_file,
+        }
+        if self.dropin:
+            out["dropin"] = self.dropin
+        if with_diff:
+            out["diff"] = self.diff
+        return out
+
+
+def containerd_version(module: ModuleLike) -> tuple[tuple[int, int, int] | None, str | None]:
+    binary = module.get_bin_path("containerd")
+    if not binary:
+        return None, None
+    rc, out, _err = module.run_command([binary, "--version"])
+    return (parse_containerd_version(out) if rc == 0 else None), binary
+
+
+@dataclass
+class Plan:
+    """Everything one call will do, before anything is written."""
+
+    version: int
+    writes: list[tuple[_files.Current, str]]
+    effective: dict[str, Any]
+    dropin: str | None = None
+    frag: dict[str, Any] = field(default_factory=dict)
+
+
+def _read(path: str) -> tuple[_files.Current, str, dict[str, Any]]:
+    cur = _files.read_current(path)
+    text = _files.decode(cur.data, cur.path)
+    return cur, text, parse(text, cur.path)
+
+
+def _versions(main: _files.Current, data: dict[str, Any], wanted: int | None, ctd: Any) -> tuple[int, int | None]:
+    """The file's config version, and the version to write into a new (or empty) file."""
+    if not data:  # new, empty or only comments: the caller's or the binary's version
+        version = wanted or config_version_for(ctd)
+        return version, version
+    version = file_version(data, main.path)
+    if wanted and wanted != version:
+        implied = " (no version key means 1)" if "version" not in data else ""
+        raise ConfigError(f"{main.path}: is a version {version} config{implied}, not version {wanted}")
+    return version, None
+
+
+def _removes(params: dict[str, Any]) -> list[Path]:
+    removes = [tuple(r) for r in (params.get("remove") or [])]
+    for r in removes:
+        if not r or not all(isinstance(x, str) for x in r):
+            raise ConfigError(f"remove: each entry must be a non-empty list of key names, got {list(r)!r}")
+    return removes
+
+
+def plan(params: dict[str, Any], ctd: tuple[int, int, int] | None) -> Plan:
+    """Read the file(s) and compute every new text; raises ConfigError/TomlError/FileError."""
+    main_cur, main_text, main_data = _read(params["path"])
+    if not main_cur.exists and not params["create"]:
+        raise ConfigError(f"{main_cur.path}: does not exist and create=false")
+    version, new_version = _versions(main_cur, main_data, params.get("version"), ctd)
+    plugin_merge = imports_merge_plugins(version, ctd)
+    merge_arrays = bool(params.get("merge_arrays"))
+
+    target_path = params.get("dropin") or main_cur.path
+    if params.get("dropin"):
+        drop_cur, drop_text, target_data = _read(params["dropin"])
+        if os.path.normpath(drop_cur.path) == os.path.normpath(main_cur.path):
+            raise ConfigError(f"{drop_cur.path}: dropin must be another file than path")
+        if target_data and file_version(target_data, drop_cur.path) != version:
+            raise ConfigError(
+                f"{drop_cur.path}: is a version {file_version(target_data, drop_cur.path)} config"
+                f" but {main_cur.path} is version {version}"
+            )
+    else:
+        target_data = main_data
+    short, short_removes = shorthand_fragment(
+        version,
+        target_data,
+        params.get("runtimes") or [],
+        params.get("cri") or {},
+        containerd=ctd,
+        name=target_path,
+    )
+    frag = deep_merge(short, params.get("fragment") or {})
+    removes = short_removes + _removes(params)
+
+    if not params.get("dropin"):
+        main_new = merge_text(
+            main_text, main_cur.path, frag, removes, merge_arrays=merge_arrays, new_version=new_version
+        )
+        imported = [
+            _read(f)[2]
+            for f in imported_files(list(main_new.data.get("imports") or []), main_cur.path)
+            if not _same_file(f, main_cur.path)
+        ]
+        eff = effective(main_new.data, imported, plugin_merge)
+        return Plan(version, [(main_cur, main_new.text)], eff, frag=frag)
+
+    drop_new = merge_text(
+        drop_text,
+        drop_cur.path,
+        frag,
+        removes,
+        merge_arrays=merge_arrays,
+        new_version=version if not target_data else None,
+    )
+    imports = list(main_data.get("imports") or [])
+    main_frag: dict[str, Any] = {}
+    if not any(isinstance(e, str) and import_covers(e, main_cur.path, drop_cur.path) for e in imports):
+        main_frag["imports"] = [*imports, drop_cur.path]
+    main_new = merge_text(main_text, main_cur.path, main_frag, [], new_version=new_version)
+    files = imported_files(list(main_new.data.get("imports") or []), main_cur.path)
+    if not any(_same_file(f, drop_cur.path) for f in files):
+        files.append(drop_cur.path)  # not on disk yet, so no glob found it
+    ordered: list[tuple[str, dict[str, Any]]] = [
+        (f, drop_new.data if _same_file(f, drop_cur.path) else _read(f)[2])
+        for f in files
+        if not _same_file(f, main_cur.path)
+    ]
+    if not plugin_merge:
+        _refuse_section_loss(drop_cur.path, drop_new.data, [(main_cur.path, main_new.data), *ordered], ctd)
+    eff = effective(main_new.data, [d for _f, d in ordered], plugin_merge)
+    return Plan(version, [(drop_cur, drop_new.text), (main_cur, main_new.text)], eff, drop_cur.path, frag)
+
+
+def _same_file(a: str, b: str) -> bool:
+    return os.path.normpath(a) == os.path.normpath(b)
+
+
+def _refuse_section_loss(
+    dropin: str, data: dict[str, Any], others: list[tuple[str, dict[str, Any]]], ctd: tuple[int, int, int] | None
+) -> None:
+    """containerd 1.x: an imported plugin section replaces the one of the main file (and earlier imports)."""
+    mine = set((data.get("plugins") or {}).keys())
+    for owner, other in others:
+        if _same_file(owner, dropin):
+            continue
+        clash = sorted(mine & set((other.get("plugins") or {}).keys()))
+        if clash:
+            raise ConfigError(
+                f"{dropin}: containerd {_fmt(ctd)} replaces a whole plugin section with an imported one, and"
+                f" {owner} also sets plugins.{dotted((clash[0],))}: importing this drop-in would drop those"
+                " settings. Merge into the main config (omit dropin), or use containerd 2.0+, which merges"
+                " imported plugin sections key by key"
+            )
+
+
+def run(module: ModuleLike, diff_mode: bool) -> Outcome:
+    """One module call: plan, validate, write, report."""
+    params = module.params
+    ctd, binary = containerd_version(module)
+    validate = params.get("validate")
+    if validate is None:
+        validate = f"{binary} --config %s config dump" if binary else ""
+    the_plan = plan(params, ctd)
+    outcome = Outcome(
+        path=the_plan.writes[-1][0].path,
+        dropin=the_plan.dropin,
+        version=the_plan.version,
+        handlers=handlers(the_plan.effective, the_plan.version),
+    )
+    default = data_get(the_plan.effective, cri_paths(the_plan.version)["default_runtime_name"]) or "runc"
+    if outcome.handlers and default not in outcome.handlers:
+        # a runtimes table in the file replaces containerd's built-in one (checked with 1.6's config dump)
+        outcome.warnings.append(
+            f"the CRI default_runtime_name is {default!r} but the configured handlers are"
+            f" {', '.join(outcome.handlers)}: containerd's CRI plugin will not start until {default!r} is"
+            " configured too (or another handler is made the default)"
+        )
+    if the_plan.version == 4:
+        for key in ("grpc", "ttrpc", "metrics"):
+            if key in the_plan.frag:
+                outcome.warnings.append(f"[{key}] is deprecated in config version 4 (it is a plugin's setting now)")
+    _write_all(module, the_plan, outcome, validate, diff_mode)
+    return outcome
+
+
+def _write_all(module: ModuleLike, the_plan: Plan, outcome: Outcome, validate: str, diff_mode: bool) -> None:
+    done: list[_files.Current] = []
+    try:
+        for cur, new_text in the_plan.writes:
+            res = _files.write_atomic(
+                module, cur, new_text.encode("utf-8"), validate=validate or None, backup=module.params["backup"]
+            )
+            if not res.changed:
+                continue
+            done.append(cur)
+            outcome.changed = outcome.restart_needed = True
+            if diff_mode:
+                before = cur.data.decode("utf-8") if cur.exists else ""
+                outcome.diff.append(_files.text_diff(before, new_text, cur.path))
+            if res.backup_file:
+                outcome.backup_file = res.backup_file
+    except _files.FileError:
+        # the main file was refused after the drop-in was written: put the drop-in back
+        if not module.check_mode:
+            for cur in done:
+                _restore(cur)
+        raise
+    for cur, _text in the_plan.writes:
+        if module.check_mode and not os.path.exists(cur.path):
+            continue
+        if _files.apply_attributes(module, cur.path, False):
+            outcome.changed = True
+
+
+def _restore(cur: _files.Current) -> None:
+    if cur.exists:
+        with open(cur.path, "wb") as fh:
+            fh.write(cur.data)
+    elif os.path.exists(cur.path):
+        os.unlink(cur.path)
+
+
+def _fmt(version: tuple[int, int, int] | None) -> str:
+    return ".".join(str(x) for x in version) if version else "1.x (no binary found; assumed from the config version)"
