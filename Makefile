@@ -14,7 +14,6 @@ export ANSIBLE_NOCOLOR := 1
 export ANSIBLE_FORCE_COLOR := 0
 
 .PHONY: help deps venv link lint ruff mypy ansible-lint changelog-lint sanity units \
-.PHONY: help deps venv link lint ruff mypy ansible-lint changelog-lint sanity units \
 	build integration bench molecule e2e test lab lab-status lab-down clean
 
 help: ## list the targets
