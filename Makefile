@@ -17,7 +17,7 @@ export ANSIBLE_FORCE_COLOR := 0
 	build integration bench molecule e2e test lab lab-status lab-down clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 deps: ## Debian packages and the pinned tool venv (idempotent, fast when present)
 	@scripts/install-deps
