@@ -39,7 +39,7 @@ mypy: deps ## mypy (disallow_untyped_defs) on plugins/module_utils
 		-p ansible_collections.cri.runtimes.plugins.module_utils
 
 ansible-lint: deps ## ansible-lint, production profile, offline
-	ansible-lint --offline --profile production
+	ANSIBLE_HOME=$(CURDIR)/.tmp/ansible-home ansible-lint --offline --profile production
 
 changelog-lint: deps ## antsibull-changelog lint of changelogs/
 	antsibull-changelog lint
@@ -56,7 +56,9 @@ build: deps ## build the collection, install the tarball, ansible-doc every modu
 	VENV=$(VENV) scripts/check-build
 
 integration: deps ## ansible-test integration targets against real containerd (and the API server)
-	VENV=$(VENV) scripts/ansible-test-integration
+	@# the real kube-apiserver on 127.0.0.1 for the targets that need it, stopped even on failure
+	trap 'scripts/apiserver stop' EXIT; scripts/apiserver start; eval "$$(scripts/apiserver env)"; \
+		VENV=$(VENV) scripts/ansible-test-integration
 
 bench: deps ## benchmarks (not part of make test): containerd_config against what operators do today
 	python tests/benchmarks/bench_containerd_config.py

@@ -1,0 +1,59 @@
+# Copyright: (c) 2026, cri.runtimes developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filters the kubelet role uses to decide where settings go; the logic lives in module_utils/_kubelet.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.cri.runtimes.plugins.module_utils._kubelet import (
+    KubeletError,
+    containerd_systemd_cgroup,
+    kubelet_cgroup_driver,
+    plan_cri,
+)
+
+try:
+    import tomllib as _toml_reader
+except ImportError:  # Python < 3.11
+    try:
+        import tomlkit as _toml_reader  # type: ignore[no-redef]
+    except ImportError:
+        _toml_reader = None  # type: ignore[assignment]
+
+
+def kubelet_cri_plan(
+    version: str, settings: dict[str, Any], config_in_use: bool = False, placement: str = "auto"
+) -> dict[str, Any]:
+    try:
+        return plan_cri(str(version), settings, config_in_use=bool(config_in_use), placement=placement).as_dict()
+    except KubeletError as exc:
+        raise AnsibleFilterError(f"kubelet_cri_plan: {exc}") from exc
+
+
+def containerd_systemd_cgroup_filter(dump: str) -> bool:
+    if _toml_reader is None:
+        raise AnsibleFilterError("containerd_systemd_cgroup: needs Python 3.11+ (tomllib) or tomlkit on the controller")
+    try:
+        data = _toml_reader.loads(dump)
+        return containerd_systemd_cgroup(data)
+    except KubeletError as exc:
+        raise AnsibleFilterError(f"containerd_systemd_cgroup: {exc}") from exc
+    except Exception as exc:  # a TOML error: each reader has its own class
+        raise AnsibleFilterError(f"containerd_systemd_cgroup: containerd config dump is not valid TOML: {exc}") from exc
+
+
+def kubelet_cgroup_driver_filter(flags: list[str], config: dict[str, Any] | None = None) -> dict[str, str]:
+    driver, source = kubelet_cgroup_driver(list(flags or []), config)
+    return {"driver": driver, "source": source}
+
+
+class FilterModule:
+    def filters(self) -> dict[str, Any]:
+        return {
+            "kubelet_cri_plan": kubelet_cri_plan,
+            "containerd_systemd_cgroup": containerd_systemd_cgroup_filter,
+            "kubelet_cgroup_driver": kubelet_cgroup_driver_filter,
+        }

@@ -1,0 +1,341 @@
+#!/usr/bin/python
+# Copyright: (c) 2026, cri.runtimes developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: kubelet_dropin
+short_description: Set or remove kubelet flags in a systemd drop-in, knowing the kubelet's whole command line
+version_added: 0.1.0
+description:
+  - Sets or removes kubelet command-line flags in a systemd drop-in such as kubeadm's C(10-kubeadm.conf), in the
+    variable O(variable), and makes sure the effective C(ExecStart=) references that variable (appending
+    C($VARIABLE) to an C(ExecStart=) of the drop-in, or copying the unit's C(ExecStart=) into the drop-in after a
+    reset when the drop-in has none).
+  - The kubelet's effective command line is rebuilt the way systemd builds it, from the unit file and every drop-in
+    of its C(.d) directory in name order - C(Environment=) lines with several quoted assignments and escapes,
+    C(EnvironmentFile=) (with C(-)) such as C(/var/lib/kubelet/kubeadm-flags.env), C(/etc/default/kubelet) or
+    C(/etc/sysconfig/kubelet), C(ExecStart=) resets, backslash continuations, comments and C(%%).
+  - A requested flag ends up set exactly once in the effective command line (once per value for a repeated flag).
+    Its other occurrences are removed from the drop-in (other variables, literal C(ExecStart=) words) and, with
+    O(edit_environment_files=true), from the environment files. An occurrence the module may not edit (the unit
+    file, another drop-in) is accepted when it already has the requested value and is an error otherwise. The
+    module reports every occurrence it found in RV(found).
+  - Every line the module was not asked to change is written back byte for byte.
+  - Knows which flags a kubelet version no longer accepts (C(--container-runtime) from 1.27, the dockershim flags
+    from 1.24, C(--cadvisor-port) from 1.12, C(--allow-privileged) from 1.15) and removes them (O(remove_unsupported)),
+    since the kubelet refuses to start with them. The version is O(kubelet_version), or read with
+    C(kubelet --version) from the binary C(ExecStart=) runs.
+  - Does not reload systemd or restart the kubelet; RV(daemon_reload_needed) and RV(restart_needed) say what the
+    change requires. The role P(cri.runtimes.kubelet#role) does both.
+author:
+  - cri.runtimes developers (@cri-runtimes)
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - action_common_attributes.files
+  - ansible.builtin.files
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+  platform:
+    platforms: posix
+  safe_file_operations:
+    support: full
+  vault:
+    support: none
+options:
+  path:
+    description:
+      - The drop-in to edit; created (with a C([Service]) section) if missing. Its directory's name tells the unit
+        (C(kubelet.service.d) belongs to C(kubelet.service)).
+    type: path
+    default: /etc/systemd/system/kubelet.service.d/10-kubeadm.conf
+  variable:
+    description:
+      - The environment variable that holds the flags this module sets. If it is set by an environment file the
+        module edits it there (when O(edit_environment_files=true)); otherwise it is an C(Environment=) line of
+        the drop-in.
+      - The default is a variable of its own, so the variables kubeadm and operators own are left alone.
+    type: str
+    default: KUBELET_CRI_ARGS
+  flags:
+    description:
+      - Flags to set, by name (with or without the leading C(--); C(_) and C(-) are the same to the kubelet).
+      - A string or number gives C(--name=value); V(true) gives the bare C(--name); V(false) gives C(--name=false);
+        a list repeats the flag once per element, in order.
+      - Values may not contain whitespace, quotes or backslashes (systemd splits C($VARIABLE) at whitespace).
+    type: dict
+    default: {}
+  remove:
+    description:
+      - Flags to remove from the effective command line, wherever the module may edit them.
+    type: list
+    elements: str
+    default: []
+  edit_environment_files:
+    description:
+      - Whether the module may edit the environment files C(EnvironmentFile=) names (for example to remove a flag
+        that kubeadm wrote into C(kubeadm-flags.env)). With V(false) such a flag must already have the requested
+        value, or the module fails.
+    type: bool
+    default: true
+  kubelet_version:
+    description:
+      - The kubelet version (V(1.20.2), V(v1.27.3) or the output of C(kubelet --version)).
+      - If omitted, the module runs the C(ExecStart=) binary with C(--version) when that binary exists; if it does
+        not, no version checks are made.
+    type: str
+  remove_unsupported:
+    description:
+      - Remove flags the kubelet version no longer accepts from every place the module may edit (reported in
+        RV(removed_unsupported)). With V(false) they are only reported as a warning.
+    type: bool
+    default: true
+  unit_path:
+    description:
+      - The unit file the drop-in belongs to. By default the unit is looked for beside the C(.d) directory, then in
+        C(/etc/systemd/system), C(/run/systemd/system), C(/usr/lib/systemd/system) and C(/lib/systemd/system).
+    type: path
+  backup:
+    description:
+      - Keep a timestamped copy of every file the module changes.
+    type: bool
+    default: false
+notes:
+  - Values are compared by meaning, so a bare C(--flag) equals C(--flag=true) and C(15m) equals C(15m0s).
+  - Kubelets from 1.27 on read the CRI endpoint from the KubeletConfiguration; see M(cri.runtimes.kubelet_config)
+    and the role P(cri.runtimes.kubelet#role), which decides per version.
+seealso:
+  - module: cri.runtimes.kubelet_config
+"""
+
+EXAMPLES = r"""
+- name: Point a kubeadm node's kubelet (1.20) at containerd, the classic way
+  cri.runtimes.kubelet_dropin:
+    flags:
+      container-runtime: remote
+      container-runtime-endpoint: unix:///run/containerd/containerd.sock
+      runtime-request-timeout: 15m
+  register: dropin
+
+- name: Reload systemd and restart the kubelet when needed
+  ansible.builtin.systemd_service:
+    name: kubelet
+    state: restarted
+    daemon_reload: "{{ dropin.daemon_reload_needed }}"
+  when: dropin.restart_needed
+
+- name: A kubelet 1.27+ refuses --container-runtime; remove it wherever kubeadm left it
+  cri.runtimes.kubelet_dropin:
+    kubelet_version: "1.28.2"
+    remove:
+      - container-runtime-endpoint
+
+- name: Repeated and bare flags, in a variable of your choice
+  cri.runtimes.kubelet_dropin:
+    path: /etc/systemd/system/kubelet.service.d/20-labels.conf
+    variable: KUBELET_EXTRA_ARGS
+    flags:
+      register-with-taints:
+        - sandbox=gvisor:NoSchedule
+        - sandbox=kata:NoSchedule
+      fail-swap-on: false
+      skip-headers: true
+"""
+
+RETURN = r"""
+found:
+  description: Every occurrence, before the change, of a flag the module was asked to set or remove or that the
+    kubelet version no longer accepts.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - flag: container-runtime
+      value: remote
+      path: /var/lib/kubelet/kubeadm-flags.env
+      line: 1
+      variable: KUBELET_KUBEADM_ARGS
+removed_unsupported:
+  description: Flags removed because O(kubelet_version) no longer accepts them.
+  returned: always
+  type: list
+  elements: str
+  sample: [container-runtime]
+effective_flags:
+  description: The kubelet's flags after the change (before it, in check mode the would-be result), in command-line
+    order.
+  returned: always
+  type: list
+  elements: str
+  sample: ["--config=/var/lib/kubelet/config.yaml", "--container-runtime-endpoint=unix:///run/containerd/containerd.sock"]
+effective_flags_before:
+  description: The kubelet's flags before the change.
+  returned: always
+  type: list
+  elements: str
+conflicts:
+  description: Flags (not managed here) that are set more than once with different values; the last one wins.
+  returned: always
+  type: list
+  elements: str
+kubelet_version:
+  description: The kubelet version the checks used, or null if it was neither given nor readable.
+  returned: always
+  type: str
+  sample: v1.20.2
+changed_files:
+  description: The files the module changed (or would change in check mode).
+  returned: always
+  type: list
+  elements: str
+daemon_reload_needed:
+  description: Whether systemd must re-read its units (the drop-in changed).
+  returned: always
+  type: bool
+restart_needed:
+  description: Whether the kubelet must be restarted for the change to take effect.
+  returned: always
+  type: bool
+backup_files:
+  description: Backups taken, by file.
+  returned: when O(backup=true) and something changed
+  type: dict
+unit_path:
+  description: The unit file used to find the effective C(ExecStart=), if any.
+  returned: always
+  type: str
+"""
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.cri.runtimes.plugins.module_utils._files import (
+    FileError,
+    apply_attributes,
+    decode,
+    read_current,
+    text_diff,
+    write_atomic,
+)
+from ansible_collections.cri.runtimes.plugins.module_utils._kubelet import KubeletError, parse_version, version_text
+from ansible_collections.cri.runtimes.plugins.module_utils._kubelet_dropin import DropinRequest, edit_dropin
+
+
+def _read(path):
+    current = read_current(path, follow=True)
+    return decode(current.data, current.path) if current.exists else None
+
+
+def _list(directory):
+    try:
+        return sorted(os.listdir(directory))
+    except OSError:
+        return []
+
+
+class KubeletDropin:
+    def __init__(self, module):
+        self.module = module
+        self.params = module.params
+
+    def version(self, binary):
+        given = self.params["kubelet_version"]
+        if given:
+            return parse_version(given)
+        if binary and os.path.isfile(binary) and os.access(binary, os.X_OK):
+            rc, out, err = self.module.run_command([binary, "--version"])
+            if rc != 0:
+                raise KubeletError(f"{binary} --version failed (rc={rc}): {(err or out).strip()}")
+            return parse_version(out)
+        return None
+
+    def request(self, version):
+        return DropinRequest(
+            path=self.params["path"],
+            variable=self.params["variable"],
+            flags=self.params["flags"],
+            remove=self.params["remove"],
+            edit_environment_files=self.params["edit_environment_files"],
+            version=version,
+            remove_unsupported=self.params["remove_unsupported"],
+            unit_path=self.params["unit_path"],
+        )
+
+    def run(self):
+        version = parse_version(self.params["kubelet_version"]) if self.params["kubelet_version"] else None
+        result = edit_dropin(self.request(version), _read, _list)
+        if version is None:
+            version = self.version(result.binary)
+            if version is not None:
+                result = edit_dropin(self.request(version), _read, _list)
+        path = next(iter(result.texts_after))
+        changed_files = result.changed_paths
+        out = {
+            "changed": False,
+            "found": result.found,
+            "removed_unsupported": result.removed_unsupported,
+            "effective_flags": result.effective_after,
+            "effective_flags_before": result.effective_before,
+            "conflicts": result.conflicts,
+            "kubelet_version": version_text(version) if version else None,
+            "changed_files": changed_files,
+            "daemon_reload_needed": result.dropin_changed,
+            "restart_needed": bool(changed_files),
+            "unit_path": result.unit_path,
+        }
+        diffs = []
+        backups = {}
+        # environment files first: the drop-in that stops setting a flag is written last
+        for file_path in sorted(changed_files, key=lambda p: p == path):
+            current = read_current(file_path, follow=True)
+            data = result.texts_after[file_path].encode("utf-8")
+            written = write_atomic(self.module, current, data, backup=self.params["backup"])
+            out["changed"] |= written.changed
+            if written.backup_file:
+                backups[file_path] = written.backup_file
+            if self.module._diff:
+                diffs.append(
+                    text_diff(result.texts_before.get(file_path) or "", result.texts_after[file_path], file_path)
+                )
+        if os.path.exists(path):
+            out["changed"] = apply_attributes(self.module, read_current(path).path, out["changed"])
+        if backups:
+            out["backup_files"] = backups
+        if diffs:
+            out["diff"] = diffs
+        for warning in result.warnings + result.conflicts:
+            self.module.warn(warning)
+        return out
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec={
+            "path": {"type": "path", "default": "/etc/systemd/system/kubelet.service.d/10-kubeadm.conf"},
+            "variable": {"type": "str", "default": "KUBELET_CRI_ARGS"},
+            "flags": {"type": "dict", "default": {}},
+            "remove": {"type": "list", "elements": "str", "default": []},
+            "edit_environment_files": {"type": "bool", "default": True},
+            "kubelet_version": {"type": "str"},
+            "remove_unsupported": {"type": "bool", "default": True},
+            "unit_path": {"type": "path"},
+            "backup": {"type": "bool", "default": False},
+        },
+        add_file_common_args=True,
+        supports_check_mode=True,
+    )
+    try:
+        result = KubeletDropin(module).run()
+    except (KubeletError, FileError) as exc:
+        module.fail_json(msg=str(exc))
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

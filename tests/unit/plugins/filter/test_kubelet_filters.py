@@ -1,0 +1,85 @@
+# Copyright: (c) 2026, cri.runtimes developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The role's filters; containerd's SystemdCgroup is read from the real ``containerd config dump``."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.cri.runtimes.plugins.filter import kubelet as filters
+
+SOCK = "unix:///run/containerd/containerd.sock"
+
+
+def dump(tmp_path: Path, config: str) -> str:
+    path = tmp_path / "config.toml"
+    path.write_text(config)
+    proc = subprocess.run(
+        ["containerd", "--config", str(path), "config", "dump"], capture_output=True, text=True, check=True
+    )
+    return proc.stdout
+
+
+@pytest.mark.containerd
+@pytest.mark.skipif(shutil.which("containerd") is None, reason="containerd is not installed")
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [
+        ("version = 2\n", False),  # containerd's default
+        (
+            'version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n'
+            "  SystemdCgroup = true\n",
+            True,
+        ),
+        (
+            'version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd]\n  default_runtime_name = "crun"\n'
+            '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.crun]\n  runtime_type = "io.containerd.runc.v2"\n'
+            '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.crun.options]\n  SystemdCgroup = true\n'
+            '  BinaryName = "crun"\n',
+            True,
+        ),
+    ],
+)
+def test_containerd_systemd_cgroup_from_a_real_dump(tmp_path: Path, config: str, expected: bool) -> None:
+    assert filters.containerd_systemd_cgroup_filter(dump(tmp_path, config)) is expected
+
+
+def test_containerd_systemd_cgroup_errors() -> None:
+    with pytest.raises(AnsibleFilterError, match="not valid TOML"):
+        filters.containerd_systemd_cgroup_filter("version = = 2")
+    with pytest.raises(AnsibleFilterError, match="no CRI plugin table"):
+        filters.containerd_systemd_cgroup_filter('version = 2\n[plugins."io.containerd.grpc.v1.cri"]\n')
+
+
+def test_kubelet_cri_plan_filter() -> None:
+    plan = filters.kubelet_cri_plan(
+        "Kubernetes v1.20.2",
+        {"container_runtime_endpoint": SOCK, "runtime_request_timeout": "15m", "cgroup_driver": "cgroupfs"},
+        config_in_use=True,
+    )
+    assert plan == {
+        "version": "v1.20.2",
+        "flags": {"container-runtime": "remote", "container-runtime-endpoint": SOCK},
+        "remove_flags": ["runtime-request-timeout", "cgroup-driver"],
+        "config": {"runtimeRequestTimeout": "15m", "cgroupDriver": "cgroupfs"},
+        "placement": {
+            "container_runtime_endpoint": "flag",
+            "runtime_request_timeout": "config",
+            "cgroup_driver": "config",
+        },
+    }
+    with pytest.raises(AnsibleFilterError, match="kubelet_cri_plan: runtime_request_timeout '1m' is below the floor"):
+        filters.kubelet_cri_plan("1.20.2", {"runtime_request_timeout": "1m"})
+
+
+def test_kubelet_cgroup_driver_filter() -> None:
+    assert filters.kubelet_cgroup_driver_filter(["--cgroup-driver=systemd"], None) == {
+        "driver": "systemd",
+        "source": "flag --cgroup-driver",
+    }
+    assert filters.FilterModule().filters()["kubelet_cgroup_driver"] is filters.kubelet_cgroup_driver_filter

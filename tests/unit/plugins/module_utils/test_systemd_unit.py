@@ -1,0 +1,156 @@
+# Copyright: (c) 2026, cri.runtimes developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ansible_collections.cri.runtimes.plugins.module_utils import _systemd_unit as su
+
+FIXTURES = Path(__file__).parent / "fixtures" / "kubelet"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a b  c", ["a", "b", "c"]),
+        ('"A=1" "B=2"', ["A=1", "B=2"]),
+        ("'A=x y' B=2", ["A=x y", "B=2"]),
+        ('"A=say \\"hi\\""', ['A=say "hi"']),
+        ("A=1\\\n   B=2", ["A=1", "B=2"]),  # a continuation separates words
+        ('"A=1 \\\n  2"', ["A=1    2"]),  # inside quotes it becomes a space
+        ('pre"quoted part"post', ["prequoted partpost"]),
+        ('"tab\\there"', ["tab\there"]),
+        ("\\x41BC", ["ABC"]),
+        ("", []),
+    ],
+)
+def test_split_words(text: str, expected: list[str]) -> None:
+    assert [w.value for w in su.split_words(text)] == expected
+
+
+@pytest.mark.parametrize("text", ['"A=1', "'A=1 B=2", 'A="x'])
+def test_split_words_unbalanced_quote(text: str) -> None:
+    with pytest.raises(su.UnitSyntaxError, match="unbalanced"):
+        su.split_words(text, "f: line 3: ")
+
+
+def test_word_spans_point_into_the_text() -> None:
+    text = 'Environment="A=1"  B=2'
+    words = su.split_words(text)
+    assert [text[w.start : w.end] for w in words] == ['Environment="A=1"', "B=2"]
+
+
+@pytest.mark.parametrize("value", ["plain", 'with "quotes"', "back\\slash", "50%", "a b"])
+def test_quote_word_round_trips(value: str) -> None:
+    quoted = su.quote_word(value)
+    (word,) = su.split_words(quoted)
+    assert su.unescape_specifiers(word.value) == value
+
+
+@pytest.mark.parametrize(
+    "name", ["10-kubeadm-deb.conf", "10-kubeadm-rpm.conf", "10-kubeadm-pre111.conf", "hand-edited.conf"]
+)
+def test_parse_and_render_is_byte_identical(name: str) -> None:
+    text = (FIXTURES / name).read_text()
+    unit = su.parse_unit(text, name)
+    assert unit.render() == text
+
+
+def test_hand_edited_dropin_lines() -> None:
+    unit = su.parse_unit((FIXTURES / "hand-edited.conf").read_text(), "h.conf")
+    env_lines = unit.assignments("Environment")
+    first = su.parse_environment(env_lines[0], "h.conf")
+    assert [(a.name, a.value) for a in first] == [
+        ("KUBELET_KUBECONFIG_ARGS", "--kubeconfig=/etc/kubernetes/kubelet.conf"),
+        ("KUBELET_CGROUP_ARGS", "--cgroup-driver=cgroupfs"),
+    ]
+    continued = su.parse_environment(env_lines[1], "h.conf")
+    assert continued[0].value == "--node-labels=zone=a      --fail-swap-on=false"
+    execs = unit.assignments("ExecStart")
+    assert su.parse_exec(execs[0], "h.conf") is None  # the reset
+    command = su.parse_exec(execs[1], "h.conf")
+    assert command is not None
+    assert [w.value for w in command.words][:3] == [
+        "/usr/bin/kubelet",
+        "$KUBELET_KUBECONFIG_ARGS",
+        "$KUBELET_CGROUP_ARGS",
+    ]
+    assert execs[1].lineno == 9
+    assert unit.assignments("Restart")[0].lineno == 14
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[Service\nExecStart=/bin/true\n", "line 1: malformed section header"),
+        ("ExecStart=/bin/true\n", "line 1: assignment outside of any"),
+        ("[Service]\njust words\n", "line 2: expected Key=value"),
+        ("[Service]\nBad Key=1\n", "line 2: invalid key"),
+    ],
+)
+def test_parse_unit_errors_name_the_line(text: str, message: str) -> None:
+    with pytest.raises(su.UnitSyntaxError, match=message):
+        su.parse_unit(text, "/x/10-kubeadm.conf")
+
+
+def test_environment_errors() -> None:
+    unit = su.parse_unit('[Service]\nEnvironment="A=1" --flag\n', "d.conf")
+    with pytest.raises(su.UnitSyntaxError, match="line 2: Environment=: expected NAME=value, got '--flag'"):
+        su.parse_environment(unit.lines[1], "d.conf")
+
+
+def test_exec_prefixes_and_variables() -> None:
+    unit = su.parse_unit("[Service]\nExecStart=-@/usr/bin/kubelet $A ${B} x${C}y\n", "d.conf")
+    command = su.parse_exec(unit.lines[1], "d.conf")
+    assert command is not None
+    assert command.prefix == "-@"
+    assert [su.variable_of(w.value) for w in command.words[1:]] == [("A", True), ("B", False), None]
+    assert su.references("x${C}y") == ["C"]
+
+
+def test_comment_ending_in_backslash_does_not_continue() -> None:
+    text = "[Service]\n# a comment \\\nExecStart=/bin/true\n"
+    unit = su.parse_unit(text, "d.conf")
+    assert unit.assignments("ExecStart")[0].lineno == 3
+
+
+def test_env_file_forms() -> None:
+    text = '# comment\nA="--x=1 --y=2"\nB=\'--z="q"\'\nC=--plain\\ word\nD="multi \\\nline"\nexport E=e\nA=--last\n'
+    env = su.parse_env_file(text, "/etc/default/kubelet")
+    values = {k: v.value for k, v in env.values().items()}
+    assert values == {"A": "--last", "B": '--z="q"', "C": "--plain word", "D": "multi line", "E": "e"}
+    assert env.render() == text
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('KUBELET_EXTRA_ARGS="--x=1\n', 'line 1: unbalanced " quote'),
+        ("no equals sign\n", "line 1: expected NAME=value"),
+        ("1A=x\n", "line 1: expected NAME=value"),
+        ('A="x" trailing\n', "line 1: text after the closing quote"),
+        ('A=half"quoted\n', 'line 1: quote " in the middle'),
+    ],
+)
+def test_env_file_errors(text: str, message: str) -> None:
+    with pytest.raises(su.UnitSyntaxError, match=message):
+        su.parse_env_file(text, "/etc/default/kubelet")
+
+
+@pytest.mark.parametrize(
+    ("value", "quote", "expected"),
+    [
+        ("--a=1 --b=2", '"', 'K="--a=1 --b=2"\n'),
+        ("--a=1", "", "K=--a=1\n"),
+        ("--a=1 --b", "", 'K="--a=1 --b"\n'),
+        ("--a=1", "'", "K='--a=1'\n"),
+        ("", '"', 'K=""\n'),
+        ('x"$', '"', 'K="x\\"\\$"\n'),
+    ],
+)
+def test_render_env_file_line(value: str, quote: str, expected: str) -> None:
+    line = su.render_env_file_line("K", value, quote)
+    assert line == expected
+    assert su.parse_env_file(line, "f").values()["K"].value == value
