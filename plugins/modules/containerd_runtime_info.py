@@ -1,0 +1,207 @@
+#!/usr/bin/python
+# Copyright: (c) 2026, cri.runtimes developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: containerd_runtime_info
+short_description: Report containerd's CRI runtime handlers and whether each can run
+version_added: 0.1.0
+description:
+  - Reads containerd's B(effective) configuration (the output of C(containerd --config PATH config dump),
+    which already merges every file in C(imports)) and lists its CRI runtime handlers.
+  - A handler is B(verified) when everything containerd needs to start it is present on the node
+    - its shim (from C(runtime_type) or C(runtime_path)), the OCI runtime binary the runc shim
+    calls (C(options.BinaryName), else C(runc)) and the C(options.ConfigPath) file if one is set.
+  - Knows config versions 1 and 2 (C(plugins."io.containerd.grpc.v1.cri")) and 3+
+    (C(plugins."io.containerd.cri.v1.runtime")).
+  - When no containerd binary is found, the file at O(path) is read as it is (its C(imports) are not
+    followed).
+author:
+  - cri.runtimes developers (!UNKNOWN)
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: N/A
+  platform:
+    platforms: posix
+options:
+  path:
+    description: containerd's main configuration file.
+    type: path
+    default: /etc/containerd/config.toml
+  containerd_bin:
+    description: The containerd binary used for C(config dump); a name is looked up in O(search_paths).
+    type: str
+    default: containerd
+  search_paths:
+    description:
+      - Directories searched, in order, for shims and runtime binaries (containerd searches its own
+        C(PATH) and the directory of the containerd binary, which is added after these).
+    type: list
+    elements: path
+    default: [/usr/local/sbin, /usr/local/bin, /usr/sbin, /usr/bin, /sbin, /bin]
+requirements:
+  - Python 3.11+ (C(tomllib)) or the C(tomlkit) library on the node.
+"""
+
+EXAMPLES = r"""
+---
+- name: Find the handlers this node can really run
+  cri.runtimes.containerd_runtime_info:
+  register: runtimes
+
+- name: Publish them for the RuntimeClass play
+  ansible.builtin.set_fact:
+    cri_runtimes_verified_handlers: "{{ runtimes.verified }}"
+"""
+
+RETURN = r"""
+---
+source:
+  description: Where the configuration came from, V(config dump) or V(file).
+  returned: always
+  type: str
+  sample: config dump
+version:
+  description: The configuration's version.
+  returned: always
+  type: int
+  sample: 2
+default_runtime_name:
+  description: The handler containerd uses when a pod names none.
+  returned: always
+  type: str
+  sample: runc
+handlers:
+  description: Every handler in the effective configuration, sorted by name.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The handler name (what a RuntimeClass's C(handler) names).
+      type: str
+      returned: always
+    runtime_type:
+      description: The shim type.
+      type: str
+      returned: always
+    shim:
+      description: The shim binary found, or null.
+      type: str
+      returned: always
+    binary_name:
+      description: The OCI runtime the runc shim calls (runc shim types, or when C(BinaryName) is set).
+      type: str
+      returned: always
+    binary:
+      description: Where O(search_paths) found RV(handlers[].binary_name), or null.
+      type: str
+      returned: always
+    config_path:
+      description: C(options.ConfigPath) if set.
+      type: str
+      returned: always
+    missing:
+      description: What is missing for this handler to start; empty when verified.
+      type: list
+      elements: str
+      returned: always
+    verified:
+      description: Whether nothing is missing.
+      type: bool
+      returned: always
+verified:
+  description: Sorted names of the verified handlers.
+  returned: always
+  type: list
+  elements: str
+  sample: [crun, runc, runsc]
+"""
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.cri.runtimes.plugins.module_utils._runtimes import (
+    RuntimeConfigError,
+    config_version,
+    default_runtime_name,
+    inspect_handlers,
+    make_which,
+)
+
+try:
+    import tomllib as _toml
+
+    TOML_IMPORT_ERROR = None
+except ImportError:  # Python < 3.11
+    try:
+        import tomlkit as _toml  # type: ignore[no-redef]
+
+        TOML_IMPORT_ERROR = None
+    except ImportError as exc:
+        TOML_IMPORT_ERROR = exc
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "path": {"type": "path", "default": "/etc/containerd/config.toml"},
+            "containerd_bin": {"type": "str", "default": "containerd"},
+            "search_paths": {
+                "type": "list",
+                "elements": "path",
+                "default": ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"],
+            },
+        },
+        supports_check_mode=True,
+    )
+    if TOML_IMPORT_ERROR is not None:
+        module.fail_json(msg=missing_required_lib("tomlkit"), exception=str(TOML_IMPORT_ERROR))
+    path = module.params["path"]
+    search = list(module.params["search_paths"])
+    which = make_which(search, os.path.exists, lambda p: os.path.isfile(p) and os.access(p, os.X_OK))
+    containerd = which(module.params["containerd_bin"])
+    if containerd:
+        search.append(os.path.dirname(containerd))
+        which = make_which(search, os.path.exists, lambda p: os.path.isfile(p) and os.access(p, os.X_OK))
+        rc, out, err = module.run_command([containerd, "--config", path, "config", "dump"])
+        if rc != 0:
+            module.fail_json(msg=f"{path}: containerd config dump failed: {err.strip() or out.strip()}", rc=rc)
+        text, source = out, "config dump"
+    else:
+        try:
+            with open(path, encoding="utf-8") as f:
+                text, source = f.read(), "file"
+        except FileNotFoundError:
+            text, source = "", "file"
+        except OSError as exc:
+            module.fail_json(msg=f"{path}: cannot read: {exc}")
+    try:
+        config = dict(_toml.loads(text))
+        handlers = inspect_handlers(config, which, os.path.exists)
+        version = config_version(config)
+        default = default_runtime_name(config)
+    except RuntimeConfigError as exc:
+        module.fail_json(msg=f"{path}: {exc}")
+    except Exception as exc:  # TOML syntax errors differ between tomllib and tomlkit
+        module.fail_json(msg=f"{path}: not valid TOML ({source}): {exc}")
+    module.exit_json(
+        changed=False,
+        source=source,
+        version=version,
+        default_runtime_name=default,
+        handlers=[h.as_dict() for h in handlers],
+        verified=sorted(h.name for h in handlers if h.verified),
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+# Copyright: (c) 2026, cri.runtimes developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ansible_collections.cri.runtimes.plugins.modules import containerd_runtime_info
+
+from .runner import ModuleFail, run_module
+
+# containerd 1.6/1.7 replace a plugin's whole table with an imported file's table
+# (no deep merge), so the handlers live in the drop-in only.
+CONFIG = """version = 2
+imports = ["{dropin}"]
+"""
+DROPIN = """version = 2
+[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.crun]
+  runtime_type = "io.containerd.runc.v2"
+  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.crun.options]
+    BinaryName = "{crun}"
+[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.ghost]
+  runtime_type = "io.containerd.ghost.v2"
+"""
+
+
+def write_config(tmp_path: Path) -> Path:
+    crun = tmp_path / "crun"
+    crun.write_text("#!/bin/sh\n")
+    crun.chmod(0o755)
+    dropin = tmp_path / "ghost.toml"
+    dropin.write_text(DROPIN.format(crun=crun))
+    config = tmp_path / "config.toml"
+    config.write_text(CONFIG.format(dropin=dropin))
+    return config
+
+
+@pytest.mark.containerd
+@pytest.mark.skipif(shutil.which("containerd") is None, reason="needs the real containerd")
+def test_real_config_dump_merges_imports(tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    result = run_module(containerd_runtime_info.main, {"path": str(config)}, check=True)
+    assert result["changed"] is False
+    assert result["source"] == "config dump"
+    names = [h["name"] for h in result["handlers"]]
+    assert "ghost" in names  # from the imported drop-in
+    assert "crun" in result["verified"]
+    assert "ghost" not in result["verified"]
+    ghost = next(h for h in result["handlers"] if h["name"] == "ghost")
+    assert ghost["missing"] == ["shim containerd-shim-ghost-v2 not found"]
+
+
+def test_without_containerd_the_file_is_read(tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    result = run_module(containerd_runtime_info.main, {"path": str(config), "containerd_bin": "no-such-containerd"})
+    assert result["source"] == "file"
+    assert result["handlers"] == []  # imports are not followed without containerd
+
+
+def test_invalid_toml_names_the_file(tmp_path: Path) -> None:
+    bad = tmp_path / "config.toml"
+    bad.write_text("version = 2\n[plugins\n")
+    with pytest.raises(ModuleFail, match=str(bad)):
+        run_module(containerd_runtime_info.main, {"path": str(bad), "containerd_bin": "no-such-containerd"})
