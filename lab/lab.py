@@ -196,7 +196,7 @@ class Lab:
                     "-v", f"{name}-kubelet:/var/lib/kubelet",
                     "-v", f"{self.kube_bin}:/opt/kube/bin:ro",
                     "--label", "cri-runtimes-lab=1",
-                    image, "/sbin/init",
+                    image,
                 )
             deadline = time.monotonic() + 60
             for name in nodes:
