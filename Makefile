@@ -67,7 +67,7 @@ molecule: deps ## Molecule scenarios (podman, local debootstrap images)
 	scripts/molecule-run
 
 e2e: deps ## end-to-end test against the lab
-	@echo "e2e: no end-to-end suite yet"
+	VENV=$(VENV) scripts/e2e
 
 test: lint sanity units build integration molecule e2e ## every gate and suite
 	@echo "make test: all gates passed"

@@ -58,6 +58,7 @@ class Lab:
     kube_bin: Path | None = None
     step_no: int = 0
     current_log: Path | None = None
+    smoke_problems: list[str] = field(default_factory=list)
 
     # ---- plumbing -------------------------------------------------------------
     @contextmanager
@@ -332,6 +333,9 @@ def cmd_up(lab: Lab) -> None:
 
     with lab.step("smoke", "one pod per RuntimeClass, and one that fits no node"):
         report = run_smoke(lab, nodes)
+        (LOGS / "smoke.txt").write_text(report)
+        if lab.smoke_problems:
+            raise StepFailed("; ".join(lab.smoke_problems) + f" (table: {LOGS / 'smoke.txt'})")
     print(report)
     print(f"[lab] up in {time.monotonic() - started:.0f} s; `make lab-down` stops it")
 
@@ -343,6 +347,9 @@ def cmd_smoke(lab: Lab) -> None:
 
     with lab.step("smoke", "one pod per RuntimeClass, and one that fits no node"):
         report = run_smoke(lab, lab.nodes())
+        (LOGS / "smoke.txt").write_text(report)
+        if lab.smoke_problems:
+            raise StepFailed("; ".join(lab.smoke_problems) + f" (table: {LOGS / 'smoke.txt'})")
     print(report)
 
 
@@ -374,6 +381,12 @@ def cmd_down(lab: Lab) -> None:
         if lab._exists_network():
             lab.podman("network", "rm", NETWORK, check=False)
         lab.restore_sysctls()
+        for stale in ("pki", "cluster.yml", "test-images.tar"):
+            path = STATE / stale
+            if path.is_dir():
+                shutil.rmtree(path)
+            elif path.exists():
+                path.unlink()
     print("[lab] down; host sysctls restored")
 
 

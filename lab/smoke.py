@@ -10,6 +10,7 @@ the sandbox kernel's own messages.
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from dataclasses import dataclass, field
@@ -107,27 +108,65 @@ def _container_info(lab: Lab, node: str, container_id: str) -> dict[str, Any]:
 
 
 def _runtime_options(info: dict[str, Any]) -> dict[str, Any]:
+    """The runc shim options containerd recorded for a container.
+
+    ctr prints them as a protobuf ``Any``: ``{"type_url": ..., "value": base64}``.
+    Only ``BinaryName`` (field 6 of containerd.runc.v1.Options, a string) matters
+    here, so a minimal wire-format reader does.
+    """
     runtime = info.get("Runtime") or {}
     options = runtime.get("Options") or {}
-    # ctr prints the options' typeurl.Any as {"type_url": ..., "value": base64} on
-    # some versions and decoded on others; accept both.
-    if isinstance(options, dict) and "BinaryName" in options:
+    if not isinstance(options, dict):
+        return {}
+    if "BinaryName" in options:
         return options
-    return {}
+    raw = base64.b64decode(options.get("value") or "")
+    out: dict[str, Any] = {}
+    pos = 0
+
+    def varint() -> int:
+        nonlocal pos
+        shift = value = 0
+        while True:
+            byte = raw[pos]
+            pos += 1
+            value |= (byte & 0x7F) << shift
+            shift += 7
+            if not byte & 0x80:
+                return value
+
+    while pos < len(raw):
+        key = varint()
+        field_no, wire = key >> 3, key & 7
+        if wire == 0:
+            varint()
+        elif wire == 2:
+            length = varint()
+            if field_no == 6:
+                out["BinaryName"] = raw[pos : pos + length].decode()
+            pos += length
+        elif wire == 5:
+            pos += 4
+        elif wire == 1:
+            pos += 8
+        else:
+            break
+    return out
 
 
 def run_smoke(lab: Lab, nodes: dict[str, dict[str, Any]], timeout: float = 120) -> str:
     ensure_namespace(lab)
     ensure_nowhere_class(lab)
+    # Fresh pods every time: a pod keeps the overhead and scheduling its class had
+    # when it was admitted, so an old pod would prove an old configuration.
+    lab.kubectl("delete", "pods", "-n", NAMESPACE, "--all", "--grace-period=1", "--timeout=90s")
     classes = runtime_classes(lab)
     results: list[PodResult] = []
     for rc in classes:
         name = rc["metadata"]["name"]
         pod = f"smoke-{name}"
         results.append(PodResult(runtime_class=name, handler=rc["handler"], pod=pod))
-        existing = lab.kubectl("get", "pod", "-n", NAMESPACE, pod, "--ignore-not-found", "-o", "name").strip()
-        if not existing:
-            _apply(lab, _pod_manifest(pod, name))
+        _apply(lab, _pod_manifest(pod, name))
     deadline = time.monotonic() + timeout
     while True:
         pods = {p["metadata"]["name"]: p for p in lab.kubectl_json("get", "pods", "-n", NAMESPACE)["items"]}
@@ -168,7 +207,31 @@ def run_smoke(lab: Lab, nodes: dict[str, dict[str, Any]], timeout: float = 120) 
     (lab.current_log.with_suffix(".json") if lab.current_log else None).write_text(  # type: ignore[union-attr]
         json.dumps([r.__dict__ for r in results], indent=1)
     )
+    lab.smoke_problems = check(results, lab.kubectl_json("get", "nodes")["items"])
     return status_table(lab, nodes) + "\n" + pods_table(results)
+
+
+def check(results: list[PodResult], api_nodes: list[dict[str, Any]]) -> list[str]:
+    """What a person would check in the table: every claim, with the evidence."""
+    labels = {n["metadata"]["name"]: n["metadata"].get("labels", {}) for n in api_nodes}
+    problems = []
+    for r in results:
+        if r.runtime_class == NOWHERE_CLASS:
+            if r.phase != "Pending" or "node" not in r.reason:
+                problems.append(f"{r.pod}: expected Pending with the scheduler's reason, got {r.phase} {r.reason!r}")
+            continue
+        if r.phase != "Running":
+            problems.append(f"{r.pod}: {r.phase or 'not created'} on {r.node or 'no node'} {r.reason}".strip())
+            continue
+        if not any(k.endswith(f"/{r.handler}") for k in labels.get(r.node, {})):
+            problems.append(f"{r.pod}: ran on {r.node}, which carries no label for handler {r.handler}")
+        if r.handler == "runsc" and not r.gvisor:
+            problems.append(f"{r.pod}: no 'Starting gVisor' in its kernel messages (kernel {r.kernel})")
+        elif r.handler == "crun" and not r.binary.endswith("/crun"):
+            problems.append(f"{r.pod}: containerd ran it with BinaryName={r.binary or 'runc (default)'}, not crun")
+        elif r.handler == "runc" and r.binary and not r.binary.endswith("/runc"):
+            problems.append(f"{r.pod}: containerd ran it with BinaryName={r.binary}, not runc")
+    return problems
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> str:
