@@ -81,7 +81,9 @@ class Lab:
             raise SystemExit(1) from None
         print(f"[lab] {self.step_no:>2}. {what}: done in {time.monotonic() - start:.0f} s", flush=True)
 
-    def run(self, *cmd: str | Path, check: bool = True, capture: bool = False, env: dict[str, str] | None = None) -> str:
+    def run(
+        self, *cmd: str | Path, check: bool = True, capture: bool = False, env: dict[str, str] | None = None
+    ) -> str:
         args = [str(c) for c in cmd]
         log = self.current_log or (LOGS / "lab.log")
         with open(log, "a") as fh:
@@ -106,8 +108,12 @@ class Lab:
     def kubectl(self, *args: str, check: bool = True, capture: bool = True) -> str:
         assert self.kube_bin is not None
         return self.run(
-            self.kube_bin / "kubectl", "--kubeconfig", STATE / "apiserver" / "kubeconfig", *args,
-            check=check, capture=capture,
+            self.kube_bin / "kubectl",
+            "--kubeconfig",
+            STATE / "apiserver" / "kubeconfig",
+            *args,
+            check=check,
+            capture=capture,
         )
 
     def kubectl_json(self, *args: str) -> Any:
@@ -117,7 +123,10 @@ class Lab:
     def nodes(self) -> dict[str, dict[str, Any]]:
         out = subprocess.run(
             [str(Path(sys.executable).parent / "ansible-inventory"), "-i", str(INVENTORY), "--list"],
-            capture_output=True, text=True, check=True, env=self.env,
+            capture_output=True,
+            text=True,
+            check=True,
+            env=self.env,
         ).stdout
         data = json.loads(out)
         hostvars = data["_meta"]["hostvars"]
@@ -167,7 +176,9 @@ class Lab:
         with self.step("images", "node image (debootstrap + podman import, cached) and test images"):
             image = self.run(REPO / "scripts" / "node-image", "bookworm", *NODE_PACKAGES, capture=True).strip()
             busybox = shutil.which("busybox") or "/bin/busybox"
-            self.run(sys.executable, REPO / "scripts" / "test-images.py", STATE / "test-images.tar", "--busybox", busybox)
+            self.run(
+                sys.executable, REPO / "scripts" / "test-images.py", STATE / "test-images.tar", "--busybox", busybox
+            )
             return image.splitlines()[-1]
 
     def network(self) -> None:
@@ -190,13 +201,29 @@ class Lab:
                 if state:
                     self.podman("rm", "-f", name)
                 self.podman(
-                    "run", "-d", "--name", name, "--hostname", name,
-                    "--network", NETWORK, "--ip", hv["lab_ip"],
-                    "--privileged", "--cgroupns=private", "--systemd=always", "--runtime", "runc",
-                    "-v", f"{name}-containerd:/var/lib/containerd",
-                    "-v", f"{name}-kubelet:/var/lib/kubelet",
-                    "-v", f"{self.kube_bin}:/opt/kube/bin:ro",
-                    "--label", "cri-runtimes-lab=1",
+                    "run",
+                    "-d",
+                    "--name",
+                    name,
+                    "--hostname",
+                    name,
+                    "--network",
+                    NETWORK,
+                    "--ip",
+                    hv["lab_ip"],
+                    "--privileged",
+                    "--cgroupns=private",
+                    "--systemd=always",
+                    "--runtime",
+                    "runc",
+                    "-v",
+                    f"{name}-containerd:/var/lib/containerd",
+                    "-v",
+                    f"{name}-kubelet:/var/lib/kubelet",
+                    "-v",
+                    f"{self.kube_bin}:/opt/kube/bin:ro",
+                    "--label",
+                    "cri-runtimes-lab=1",
                     image,
                 )
             deadline = time.monotonic() + 60
@@ -212,7 +239,10 @@ class Lab:
     def apiserver(self) -> None:
         with self.step("apiserver", f"etcd and kube-apiserver (on 127.0.0.1 and {GATEWAY} only)"):
             env = self.apiserver_env()
-            if subprocess.run([str(REPO / "scripts" / "apiserver"), "status"], env=env, capture_output=True).returncode == 0:
+            status = subprocess.run(
+                [str(REPO / "scripts" / "apiserver"), "status"], env=env, capture_output=True, check=False
+            )
+            if status.returncode == 0:
                 return
             self.run(REPO / "scripts" / "apiserver", "start", env=env)
 
@@ -240,10 +270,17 @@ class Lab:
             proc = subprocess.Popen(
                 [
                     str(self.kube_bin / "kube-scheduler"),
-                    "--kubeconfig", str(STATE / "apiserver" / "kubeconfig"),
-                    "--leader-elect=false", "--port=0", "--secure-port=10259", "--bind-address=127.0.0.1",
+                    "--kubeconfig",
+                    str(STATE / "apiserver" / "kubeconfig"),
+                    "--leader-elect=false",
+                    "--port=0",
+                    "--secure-port=10259",
+                    "--bind-address=127.0.0.1",
                 ],
-                stdout=log, stderr=log, start_new_session=True, env=self.env,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+                env=self.env,
             )
             pidfile.write_text(f"{proc.pid}\n")
             time.sleep(1)
@@ -252,8 +289,13 @@ class Lab:
 
     def ansible_playbook(self, playbook: Path, *extra: str) -> None:
         self.run(
-            "ansible-playbook", "-i", INVENTORY, playbook,
-            "-e", f"@{STATE / 'cluster.yml'}", *extra,
+            "ansible-playbook",
+            "-i",
+            INVENTORY,
+            playbook,
+            "-e",
+            f"@{STATE / 'cluster.yml'}",
+            *extra,
         )
 
     def write_cluster_vars(self) -> None:

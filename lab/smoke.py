@@ -236,8 +236,8 @@ def check(results: list[PodResult], api_nodes: list[dict[str, Any]]) -> list[str
 
 def _table(headers: list[str], rows: list[list[str]]) -> str:
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths))]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=False))]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)) for r in rows]
     return "\n".join(lines)
 
 
@@ -248,11 +248,15 @@ def status_table(lab: Lab, nodes: dict[str, dict[str, Any]]) -> str:
         n = api_nodes.get(name)
         labels = (n or {}).get("metadata", {}).get("labels", {})
         ours = sorted(f"{k}={v}" for k, v in labels.items() if "runtime" in k or k.startswith("katacontainers.io"))
-        taints = sorted(f"{t['key']}={t.get('value', '')}:{t['effect']}" for t in (n or {}).get("spec", {}).get("taints", []))
+        taints = sorted(
+            f"{t['key']}={t.get('value', '')}:{t['effect']}" for t in (n or {}).get("spec", {}).get("taints", [])
+        )
         handlers = sorted({k.rsplit("/", 1)[-1] for k in labels if k.startswith("handler.")} or set())
-        ready = "Ready" if n and any(
-            c["type"] == "Ready" and c["status"] == "True" for c in n["status"].get("conditions", [])
-        ) else "NotReady"
+        ready = (
+            "Ready"
+            if n and any(c["type"] == "Ready" and c["status"] == "True" for c in n["status"].get("conditions", []))
+            else "NotReady"
+        )
         rows.append([name, ready, ",".join(handlers) or "-", " ".join(ours) or "-", " ".join(taints) or "-"])
     out = _table(["NODE", "STATUS", "HANDLERS", "LABELS", "TAINTS"], rows)
     rcs = runtime_classes(lab)
@@ -274,7 +278,14 @@ def status_table(lab: Lab, nodes: dict[str, dict[str, Any]]) -> str:
 
 def pods_table(results: list[PodResult]) -> str:
     rows = [
-        [r.pod, r.runtime_class, r.node or "-", r.phase or "-", ",".join(f"{k}={v}" for k, v in r.overhead.items()) or "-", r.proof]
+        [
+            r.pod,
+            r.runtime_class,
+            r.node or "-",
+            r.phase or "-",
+            ",".join(f"{k}={v}" for k, v in r.overhead.items()) or "-",
+            r.proof,
+        ]
         for r in results
     ]
     return _table(["POD", "CLASS", "NODE", "PHASE", "OVERHEAD", "PROOF"], rows)

@@ -49,10 +49,19 @@ class Cluster:
     def playbook(self, playbook: str, *extra: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [
-                str(Path(sys.executable).parent / "ansible-playbook"), "-i", str(INVENTORY),
-                str(REPO / "playbooks" / playbook), "-e", f"@{STATE / 'cluster.yml'}", *extra,
+                str(Path(sys.executable).parent / "ansible-playbook"),
+                "-i",
+                str(INVENTORY),
+                str(REPO / "playbooks" / playbook),
+                "-e",
+                f"@{STATE / 'cluster.yml'}",
+                *extra,
             ],
-            capture_output=True, text=True, env=self.lab.env, cwd=REPO, check=False,
+            capture_output=True,
+            text=True,
+            env=self.lab.env,
+            cwd=REPO,
+            check=False,
         )
 
     def admin_writes(self) -> list[dict[str, Any]]:

@@ -22,7 +22,7 @@ FOREIGN_BLOCK = (
     "\n# Added by nvidia-ctk (simulated by the end-to-end test): not ours to touch.\n"
     '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.nvidia]\n'
     '  runtime_type = "io.containerd.runc.v2"\n'
-    '  privileged_without_host_devices = false\n'
+    "  privileged_without_host_devices = false\n"
     '  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.nvidia.options]\n'
     '    BinaryName = "/usr/bin/nvidia-container-runtime"\n'
 )
@@ -37,9 +37,7 @@ def handlers_of(cluster: Cluster, node: str) -> set[str]:
     return {k.split("/", 1)[1] for k, v in labels.items() if k.startswith("handler.cri-runtimes.io/") and v == "true"}
 
 
-@pytest.mark.parametrize(
-    ("runtime_class", "handler"), [("runc", "runc"), ("crun", "crun"), ("gvisor", "runsc")]
-)
+@pytest.mark.parametrize(("runtime_class", "handler"), [("runc", "runc"), ("crun", "crun"), ("gvisor", "runsc")])
 def test_pod_runs_on_a_node_with_its_handler(cluster: Cluster, runtime_class: str, handler: str) -> None:
     pod = by_class(cluster)[runtime_class]
     assert pod["phase"] == "Running", pod
@@ -65,7 +63,8 @@ def test_gvisor_pod_runs_in_gvisor(cluster: Cluster) -> None:
     pod = by_class(cluster)["gvisor"]
     assert pod["gvisor"], "no 'Starting gVisor' in the pod's kernel messages"
     host_kernel = cluster.node_exec(pod["node"], "uname", "-r").strip()
-    assert pod["kernel"] and pod["kernel"] != host_kernel, "uname -r shows the host's kernel, not gVisor's"
+    assert pod["kernel"], "the pod printed no kernel release"
+    assert pod["kernel"] != host_kernel, "uname -r shows the host's kernel, not gVisor's"
     logs = cluster.kubectl("logs", "-n", "cri-lab-smoke", pod["pod"])
     assert "Starting gVisor" in logs
 
@@ -102,9 +101,18 @@ def test_tainted_sandbox_node_only_takes_pods_that_tolerate_it(cluster: Cluster)
     try:
         for name in names:
             cluster.kubectl(
-                "run", name, "-n", "cri-lab-smoke", "--image=localhost/cri-runtimes/busybox:test",
-                "--image-pull-policy=Never", "--restart=Never",
-                "--overrides", '{"spec": {"automountServiceAccountToken": false}}', "--", "sleep", "600",
+                "run",
+                name,
+                "-n",
+                "cri-lab-smoke",
+                "--image=localhost/cri-runtimes/busybox:test",
+                "--image-pull-policy=Never",
+                "--restart=Never",
+                "--overrides",
+                '{"spec": {"automountServiceAccountToken": false}}',
+                "--",
+                "sleep",
+                "600",
             )
         deadline = time.monotonic() + PROOF_TIMEOUT
         while True:
@@ -140,8 +148,10 @@ def test_uninstall_removes_ours_and_keeps_a_foreign_handler(cluster: Cluster, tm
     before = cluster.node_exec(node, "cat", config)
     assert FOREIGN_BLOCK in before
     foreign_class = {
-        "apiVersion": "node.k8s.io/v1", "kind": "RuntimeClass",
-        "metadata": {"name": "someone-elses"}, "handler": "nvidia",
+        "apiVersion": "node.k8s.io/v1",
+        "kind": "RuntimeClass",
+        "metadata": {"name": "someone-elses"},
+        "handler": "nvidia",
     }
     manifest = tmp_path / "foreign-class.json"
     manifest.write_text(json.dumps(foreign_class))
@@ -159,7 +169,8 @@ def test_uninstall_removes_ours_and_keeps_a_foreign_handler(cluster: Cluster, tm
     for n in cluster.nodes:
         assert handlers_of(cluster, n) == set(), n
     classes = {rc["metadata"]["name"] for rc in cluster.get("runtimeclasses.node.k8s.io")["items"]}
-    assert "someone-elses" in classes and "lab-nowhere" in classes
+    assert "someone-elses" in classes
+    assert "lab-nowhere" in classes
     assert not classes & {"runc", "crun", "gvisor"}, classes
     # containerd came back with the foreign handler loaded
     plugins = cluster.node_exec(node, "ctr", "plugins", "ls")
