@@ -14,10 +14,10 @@ export ANSIBLE_NOCOLOR := 1
 export ANSIBLE_FORCE_COLOR := 0
 
 .PHONY: help deps venv link lint ruff mypy ansible-lint changelog-lint sanity units \
-	build integration molecule e2e test lab lab-down clean bench
+	build integration bench molecule e2e test lab lab-status lab-down clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 deps: ## Debian packages and the pinned tool venv (idempotent, fast when present)
 	@scripts/install-deps
@@ -67,16 +67,19 @@ molecule: deps ## Molecule scenarios (podman, local debootstrap images)
 	scripts/molecule-run
 
 e2e: deps ## end-to-end test against the lab
-	@echo "e2e: no end-to-end suite yet"
+	VENV=$(VENV) scripts/e2e
 
 test: lint sanity units build integration molecule e2e ## every gate and suite
 	@echo "make test: all gates passed"
 
-lab: deps ## start a real local cluster configured by the collection
-	@echo "make lab: the local cluster lands with the lab issue; see README" >&2; exit 1
+lab: deps ## start a real local cluster configured by the collection, prove it with pods
+	$(BIN)/python lab/lab.py up
 
-lab-down: ## stop the lab and restore the host
-	@echo "make lab-down: nothing to stop"
+lab-status: deps ## nodes, labels, RuntimeClasses of a running lab
+	$(BIN)/python lab/lab.py status
+
+lab-down: deps ## stop the lab, restore the host sysctls, remove containers and volumes
+	$(BIN)/python lab/lab.py down
 
 clean: ## remove caches and build output (keeps the venv)
 	rm -rf .tmp build tests/output .pytest_cache .ruff_cache .mypy_cache
