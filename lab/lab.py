@@ -44,8 +44,6 @@ GATEWAY = "10.89.42.1"
 NODE_PACKAGES = ["containerd", "runc", "crun", "runsc", "containernetworking-plugins"]
 # The kubelet rewrites these host sysctls; the lab puts them back on `down`.
 SYSCTLS = ["kernel.panic", "kernel.panic_on_oops", "vm.overcommit_memory"]
-SMOKE_NAMESPACE = "cri-lab-smoke"
-NOWHERE_CLASS = "lab-nowhere"
 
 
 class StepFailed(Exception):
@@ -58,7 +56,6 @@ class Lab:
     kube_bin: Path | None = None
     step_no: int = 0
     current_log: Path | None = None
-    smoke_problems: list[str] = field(default_factory=list)
 
     # ---- plumbing -------------------------------------------------------------
     @contextmanager
@@ -356,6 +353,18 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def smoke_step(lab: Lab, nodes: dict[str, dict[str, Any]]) -> None:
+    """Run the smoke pods; the step fails when a claim in the table has no evidence."""
+    from smoke import run_smoke  # lab/smoke.py
+
+    with lab.step("smoke", "one pod per RuntimeClass, and one that fits no node"):
+        report, problems = run_smoke(lab, nodes)
+        (LOGS / "smoke.txt").write_text(report)
+        if problems:
+            raise StepFailed("; ".join(problems) + f" (table: {LOGS / 'smoke.txt'})")
+    print(report)
+
+
 def cmd_up(lab: Lab) -> None:
     started = time.monotonic()
     lab.setup_env()
@@ -371,28 +380,14 @@ def cmd_up(lab: Lab) -> None:
     lab.prepare()
     lab.site()
     lab.nodes_ready(nodes)
-    from smoke import run_smoke  # lab/smoke.py
-
-    with lab.step("smoke", "one pod per RuntimeClass, and one that fits no node"):
-        report = run_smoke(lab, nodes)
-        (LOGS / "smoke.txt").write_text(report)
-        if lab.smoke_problems:
-            raise StepFailed("; ".join(lab.smoke_problems) + f" (table: {LOGS / 'smoke.txt'})")
-    print(report)
+    smoke_step(lab, nodes)
     print(f"[lab] up in {time.monotonic() - started:.0f} s; `make lab-down` stops it")
 
 
 def cmd_smoke(lab: Lab) -> None:
     lab.setup_env()
     lab.find_kube_binaries()
-    from smoke import run_smoke
-
-    with lab.step("smoke", "one pod per RuntimeClass, and one that fits no node"):
-        report = run_smoke(lab, lab.nodes())
-        (LOGS / "smoke.txt").write_text(report)
-        if lab.smoke_problems:
-            raise StepFailed("; ".join(lab.smoke_problems) + f" (table: {LOGS / 'smoke.txt'})")
-    print(report)
+    smoke_step(lab, lab.nodes())
 
 
 def cmd_status(lab: Lab) -> None:

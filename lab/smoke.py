@@ -154,7 +154,8 @@ def _runtime_options(info: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def run_smoke(lab: Lab, nodes: dict[str, dict[str, Any]], timeout: float = 120) -> str:
+def run_smoke(lab: Lab, nodes: dict[str, dict[str, Any]], timeout: float = 120) -> tuple[str, list[str]]:
+    """Create the pods, wait for them, gather the evidence: (table, problems found)."""
     ensure_namespace(lab)
     ensure_nowhere_class(lab)
     # Fresh pods every time: a pod keeps the overhead and scheduling its class had
@@ -207,8 +208,8 @@ def run_smoke(lab: Lab, nodes: dict[str, dict[str, Any]], timeout: float = 120) 
     (lab.current_log.with_suffix(".json") if lab.current_log else None).write_text(  # type: ignore[union-attr]
         json.dumps([r.__dict__ for r in results], indent=1)
     )
-    lab.smoke_problems = check(results, lab.kubectl_json("get", "nodes")["items"])
-    return status_table(lab, nodes) + "\n" + pods_table(results)
+    problems = check(results, lab.kubectl_json("get", "nodes")["items"])
+    return status_table(lab, nodes) + "\n" + pods_table(results), problems
 
 
 def check(results: list[PodResult], api_nodes: list[dict[str, Any]]) -> list[str]:
@@ -251,7 +252,7 @@ def status_table(lab: Lab, nodes: dict[str, dict[str, Any]]) -> str:
         taints = sorted(
             f"{t['key']}={t.get('value', '')}:{t['effect']}" for t in (n or {}).get("spec", {}).get("taints", [])
         )
-        handlers = sorted({k.rsplit("/", 1)[-1] for k in labels if k.startswith("handler.")} or set())
+        handlers = sorted({k.rsplit("/", 1)[-1] for k in labels if k.startswith("handler.")})
         ready = (
             "Ready"
             if n and any(c["type"] == "Ready" and c["status"] == "True" for c in n["status"].get("conditions", []))

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from smoke import NAMESPACE, NOWHERE_CLASS
 
 from .conftest import Cluster
 
@@ -65,12 +66,12 @@ def test_gvisor_pod_runs_in_gvisor(cluster: Cluster) -> None:
     host_kernel = cluster.node_exec(pod["node"], "uname", "-r").strip()
     assert pod["kernel"], "the pod printed no kernel release"
     assert pod["kernel"] != host_kernel, "uname -r shows the host's kernel, not gVisor's"
-    logs = cluster.kubectl("logs", "-n", "cri-lab-smoke", pod["pod"])
+    logs = cluster.kubectl("logs", "-n", NAMESPACE, pod["pod"])
     assert "Starting gVisor" in logs
 
 
 def test_class_matching_no_node_stays_pending_with_the_schedulers_reason(cluster: Cluster) -> None:
-    pod = by_class(cluster)["lab-nowhere"]
+    pod = by_class(cluster)[NOWHERE_CLASS]
     assert pod["phase"] == "Pending"
     assert not pod["node"]
     assert re.search(r"0/\d+ nodes are available: .*node\(s\) didn't match", pod["reason"]), pod["reason"]
@@ -81,7 +82,7 @@ def test_api_server_injected_each_classes_overhead_and_scheduling(cluster: Clust
     with_overhead = 0
     for result in cluster.smoke():
         rc = classes[result["runtime_class"]]
-        pod = cluster.get("pod", "-n", "cri-lab-smoke", result["pod"])
+        pod = cluster.get("pod", "-n", NAMESPACE, result["pod"])
         want = (rc.get("overhead") or {}).get("podFixed")
         assert pod["spec"].get("overhead") == want, result["pod"]
         with_overhead += bool(want)
@@ -104,7 +105,7 @@ def test_tainted_sandbox_node_only_takes_pods_that_tolerate_it(cluster: Cluster)
                 "run",
                 name,
                 "-n",
-                "cri-lab-smoke",
+                NAMESPACE,
                 "--image=localhost/cri-runtimes/busybox:test",
                 "--image-pull-policy=Never",
                 "--restart=Never",
@@ -116,14 +117,14 @@ def test_tainted_sandbox_node_only_takes_pods_that_tolerate_it(cluster: Cluster)
             )
         deadline = time.monotonic() + PROOF_TIMEOUT
         while True:
-            placed = {n: cluster.get("pod", "-n", "cri-lab-smoke", n)["spec"].get("nodeName") for n in names}
+            placed = {n: cluster.get("pod", "-n", NAMESPACE, n)["spec"].get("nodeName") for n in names}
             if all(placed.values()) or time.monotonic() > deadline:
                 break
             time.sleep(2)
         assert all(placed.values()), placed
         assert not set(placed.values()) & set(sandbox), placed
     finally:
-        cluster.kubectl("delete", "pod", "-n", "cri-lab-smoke", "--wait=false", *names, check=False)
+        cluster.kubectl("delete", "pod", "-n", NAMESPACE, "--wait=false", *names, check=False)
 
 
 def test_second_site_run_changes_nothing_and_restarts_nothing(cluster: Cluster) -> None:
@@ -170,7 +171,7 @@ def test_uninstall_removes_ours_and_keeps_a_foreign_handler(cluster: Cluster, tm
         assert handlers_of(cluster, n) == set(), n
     classes = {rc["metadata"]["name"] for rc in cluster.get("runtimeclasses.node.k8s.io")["items"]}
     assert "someone-elses" in classes
-    assert "lab-nowhere" in classes
+    assert NOWHERE_CLASS in classes
     assert not classes & {"runc", "crun", "gvisor"}, classes
     # containerd came back with the foreign handler loaded
     plugins = cluster.node_exec(node, "ctr", "plugins", "ls")
