@@ -357,7 +357,7 @@ def same(a: Any, b: Any) -> bool:
     if isinstance(a, dict):
         return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
     if isinstance(a, list):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=False))
+        return len(a) == len(b) and all(same(a[i], b[i]) for i in range(len(a)))
     return bool(a == b)
 
 
