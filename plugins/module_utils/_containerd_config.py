@@ -284,7 +284,7 @@ def shorthand_fragment(
     seen = set()
     for item in runtimes:
         handler = item.get("name")
-        if not isinstance(handler, str) or not _HANDLER_NAME.match(handler) or len(handler) > 63:
+        if not isinstance(handler, str) or not _HANDLER_NAME.fullmatch(handler) or len(handler) > 63:
             raise ConfigError(
                 f"runtimes: handler name {handler!r} must be a DNS label (lowercase letters, digits, '-',"
                 " at most 63 characters), as a RuntimeClass handler is"
@@ -388,8 +388,11 @@ def merge_text(
     adds_version = new_version is not None and "version" not in before
     if adds_version:
         expected = {"version": new_version, **expected}
-    elif same(_pruned(expected), _pruned(before)):
-        # nothing to change in meaning: keep the text byte for byte
+    elif same(_pruned(expected), _pruned(before)) and not any(
+        has_path(before, tuple(p)) and not has_path(expected, tuple(p)) for p in removes
+    ):
+        # nothing to change in meaning: keep the text byte for byte (removing an empty table is a
+        # change: an empty [...runtimes.kata] is a handler containerd loads with its defaults)
         return Merge(text, before, version)
     # removals first, so that removing a table and giving it in the fragment replaces it
     for path in removes:
