@@ -8,23 +8,30 @@ table of the wrong name, cannot add a table inside an inline table, and writes
 new tables without the indentation of the file around them. A containerd
 config holds all three forms, so this module edits the text itself:
 
-* the file is parsed by a strict parser (``tomllib``, or ``tomlkit`` where the
-  Python is older than 3.11) for its meaning, and scanned by the small scanner
-  below for *where* each header and key/value statement sits;
+* the file is parsed by a strict parser (``tomllib``; ``tomli`` or ``tomlkit``
+  where the Python is older than 3.11) for its meaning, and scanned by the
+  small scanner below for *where* each header and key/value statement sits;
 * every edit splices text (replace one value, insert one line or one block,
-  delete one statement or section) and leaves every other byte alone:
-  comments, blank lines, key order, quoting, CRLF line ends;
-* after each edit the text is parsed again, and the caller compares the final
-  parse with the expected data, so a wrong or duplicate table is never written.
+  delete the statements and sections of one key) and leaves every other byte
+  alone: comments, blank lines, key order, quoting, CRLF line ends, a UTF-8 BOM;
+* ``Document.data`` follows each edit in memory; the caller parses the final
+  text once and compares it with the expected data (``verify``), so a wrong or
+  duplicate table is never written.
 
 A table is found in every form it can take: a ``[header]``, an implicit
 super-table (only ``[a.b.c]`` exists when ``a.b`` is wanted), dotted keys in a
 parent table, or an inline table (rewritten as a whole, as TOML 1.0 allows no
-comments inside one).
+comments inside one; the values an edit does not touch keep their text).
+
+Cost: one parse and one scan when the document is read, then one splice (a
+single rebuild of the text) and at most one rescan per edit, and one parse to
+verify. Every lookup goes through dictionaries built by the scan, so a merge
+of a fixed fragment is linear in the size of the file (``make bench`` shows it).
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
 import re
 from dataclasses import dataclass, field
@@ -35,8 +42,13 @@ try:  # Python 3.11+
 
     HAS_TOMLLIB = True
 except ImportError:  # pragma: no cover - depends on the Python version
-    _tomllib = None  # type: ignore[assignment]
-    HAS_TOMLLIB = False
+    try:  # tomli is tomllib's origin and has its API (python3-tomli)
+        import tomli as _tomllib  # type: ignore[no-redef]
+
+        HAS_TOMLLIB = True
+    except ImportError:
+        _tomllib = None  # type: ignore[assignment]
+        HAS_TOMLLIB = False
 
 try:
     import tomlkit as _tomlkit
@@ -46,10 +58,10 @@ except ImportError:  # pragma: no cover - depends on the node
     _tomlkit = None  # type: ignore[assignment]
     HAS_TOMLKIT = False
 
+Path = tuple[str, ...]  # evaluated at run time: fine from Python 3.9 (PEP 585)
 
-Path = tuple[str, ...]
-
-_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+BOM = "\ufeff"
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _LINE_COL = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
@@ -62,7 +74,12 @@ def have_parser() -> bool:
 
 
 def parse(text: str, name: str, use_tomlkit: bool = False) -> dict[str, Any]:
-    """Parse ``text`` strictly; errors read ``<name>: line L, column C: <reason>``."""
+    """Parse ``text`` strictly; errors read ``<name>: line L, column C: <reason>``.
+
+    A leading UTF-8 byte order mark is allowed (containerd's Go TOML parsers skip it).
+    """
+    if text.startswith(BOM):
+        text = text[1:]
     if HAS_TOMLLIB and not use_tomlkit:
         try:
             return _tomllib.loads(text)
@@ -89,7 +106,10 @@ def parse(text: str, name: str, use_tomlkit: bool = False) -> dict[str, Any]:
             if line is not None:
                 raise TomlError(f"{name}: line {line}, column {col}: {reason}") from exc
             raise TomlError(f"{name}: {reason}") from exc
-    raise TomlError("no TOML parser: install tomlkit (python3-tomlkit) or use Python 3.11+")
+    raise TomlError("no TOML parser: install python3-tomli or python3-tomlkit, or use Python 3.11+")
+
+
+# --------------------------------------------------------------------------- rendering
 
 
 def dotted(path: Path, quote: str = '"') -> str:
@@ -98,7 +118,7 @@ def dotted(path: Path, quote: str = '"') -> str:
 
 
 def render_key(key: str, quote: str = '"') -> str:
-    if _BARE_KEY.match(key):
+    if _BARE_KEY.fullmatch(key):  # fullmatch: "kata\n" is no bare key (re's $ matches before a final \n)
         return key
     if quote == "'" and "'" not in key and not _needs_escape(key):
         return f"'{key}'"
@@ -109,25 +129,38 @@ def _needs_escape(value: str) -> bool:
     return any(ord(c) < 0x20 or ord(c) == 0x7F for c in value)
 
 
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r", "\b": "\\b", "\f": "\\f"}
+
+
 def _basic_string(value: str) -> str:
     out = ['"']
     for c in value:
-        if c == '"':
-            out.append('\\"')
-        elif c == "\\":
-            out.append("\\\\")
-        elif c == "\n":
-            out.append("\\n")
-        elif c == "\t":
-            out.append("\\t")
-        elif c == "\r":
-            out.append("\\r")
+        if c in _ESCAPES:
+            out.append(_ESCAPES[c])
         elif ord(c) < 0x20 or ord(c) == 0x7F:
             out.append(f"\\u{ord(c):04x}")
         else:
             out.append(c)
     out.append('"')
     return "".join(out)
+
+
+def _render_datetime(value: Any) -> str:
+    if isinstance(value, _dt.datetime):
+        offset = value.utcoffset()
+        text = value.replace(tzinfo=None).isoformat()
+        if offset is None:
+            return text
+        if not offset:
+            return text + "Z"
+        sign = "-" if offset < _dt.timedelta(0) else "+"
+        minutes = int(abs(offset).total_seconds()) // 60
+        if abs(offset).total_seconds() % 60:
+            raise TomlError(f"value {value!r}: TOML offsets are whole minutes")
+        return f"{text}{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+    if isinstance(value, _dt.time) and value.utcoffset() is not None:
+        raise TomlError(f"value {value!r}: TOML has no time of day with a UTC offset")
+    return str(value.isoformat())
 
 
 def render_value(value: Any, quote: str = '"') -> str:
@@ -146,6 +179,8 @@ def render_value(value: Any, quote: str = '"') -> str:
         if quote == "'" and "'" not in value and not _needs_escape(value):
             return f"'{value}'"
         return _basic_string(value)
+    if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
+        return _render_datetime(value)
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(render_value(v, quote) for v in value) + "]"
     if isinstance(value, dict):
@@ -156,10 +191,14 @@ def render_value(value: Any, quote: str = '"') -> str:
     raise TomlError(f"value {value!r} of type {type(value).__name__} cannot be written to TOML")
 
 
+def _is_aot_value(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+
+
 # --------------------------------------------------------------------------- scanner
 
 
-@dataclass
+@dataclass(eq=False)
 class Stmt:
     """One header or key/value statement, with character offsets into the text."""
 
@@ -174,11 +213,43 @@ class Stmt:
     val_end: int = 0
     inline: bool = False  # value is an inline table
     quote: str = '"'
+    # headers only: the end of the last key/value of the section (or of the header line)
+    section_end: int = 0
+    last_kv: Stmt | None = None
+    in_aot: bool = False  # a statement inside an array of tables (not addressable by a key path)
 
 
 @dataclass
 class Scan:
+    """The statements of a text, and the indexes every lookup of an edit uses."""
+
     stmts: list[Stmt] = field(default_factory=list)
+    kvs: dict[Path, Stmt] = field(default_factory=dict)  # full path -> key/value (outside arrays of tables)
+    tables: dict[Path, Stmt] = field(default_factory=dict)  # [path] -> header
+    aots: dict[Path, list[Stmt]] = field(default_factory=dict)  # [[path]] -> headers
+    under: dict[Path, list[Stmt]] = field(default_factory=dict)  # prefix -> headers at or below it, in order
+    definers: dict[Path, list[Stmt]] = field(default_factory=dict)  # table -> dotted key/values defining it
+    root_kvs: list[Stmt] = field(default_factory=list)
+    first_header: Stmt | None = None
+
+
+_WS = re.compile(r"[ \t]*")
+_BARE = re.compile(r"[A-Za-z0-9_-]+")
+_BASIC = re.compile(r'"(?:[^"\\\r\n]|\\.)*"')
+_LITERAL = re.compile(r"'[^'\r\n]*'")
+_ML_BASIC = re.compile(r'"""(?:[^"\\]|\\[\s\S]|"(?!""))*""""{0,2}')
+_ML_LITERAL = re.compile(r"'''(?:[^']|'(?!''))*''''{0,2}")
+# a date-time may be written with a space for the "T" (RFC 3339 allows it, so does TOML)
+_BARE_VALUE = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}[^ \t#\r\n,\]}]*|[^ \t#\r\n,\]}]+")
+_SKIP_IN_BRACKETS = re.compile(r"[^\"'#\[\]{}]+")
+_KEY_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.S)
+_SIMPLE_ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\": "\\"}
+
+
+def _unescape(match: re.Match[str]) -> str:
+    if match.group(1) or match.group(2):
+        return chr(int(match.group(1) or match.group(2), 16))
+    return _SIMPLE_ESCAPES[match.group(3)]
 
 
 class _Scanner:
@@ -188,15 +259,12 @@ class _Scanner:
         self.i = 0
 
     def ws(self) -> None:
-        while self.i < self.n and self.t[self.i] in " \t":
-            self.i += 1
+        self.i = _WS.match(self.t, self.i).end()  # type: ignore[union-attr]
 
     def to_eol(self) -> None:
         """Skip the rest of the line (comment included) and its newline."""
-        while self.i < self.n and self.t[self.i] != "\n":
-            self.i += 1
-        if self.i < self.n:
-            self.i += 1
+        j = self.t.find("\n", self.i)
+        self.i = self.n if j < 0 else j + 1
 
     def key(self) -> Path:
         parts: list[str] = []
@@ -204,58 +272,44 @@ class _Scanner:
             self.ws()
             c = self.t[self.i] if self.i < self.n else ""
             if c == '"':
-                j = self.i + 1
-                while j < self.n and self.t[j] != '"':
-                    j += 2 if self.t[j] == "\\" else 1
-                raw = self.t[self.i : j + 1]
-                parts.append(str(parse(f"k = {raw}", "key")["k"]))
-                self.i = j + 1
+                m = _BASIC.match(self.t, self.i)
+                assert m is not None  # the text parsed as TOML
+                parts.append(_KEY_ESCAPE.sub(_unescape, m.group()[1:-1]))
             elif c == "'":
-                j = self.t.index("'", self.i + 1)
-                parts.append(self.t[self.i + 1 : j])
-                self.i = j + 1
+                m = _LITERAL.match(self.t, self.i)
+                assert m is not None
+                parts.append(m.group()[1:-1])
             else:
-                j = self.i
-                while j < self.n and (self.t[j].isalnum() or self.t[j] in "_-"):
-                    j += 1
-                parts.append(self.t[self.i : j])
-                self.i = j
+                m = _BARE.match(self.t, self.i)
+                assert m is not None
+                parts.append(m.group())
+            self.i = m.end()
             self.ws()
             if self.i < self.n and self.t[self.i] == ".":
                 self.i += 1
                 continue
             return tuple(parts)
 
+    def string(self) -> None:
+        t, i = self.t, self.i
+        for rx in (_ML_BASIC, _ML_LITERAL, _BASIC, _LITERAL):
+            m = rx.match(t, i)
+            if m:
+                self.i = m.end()
+                return
+        raise AssertionError(f"no string at offset {i}")  # pragma: no cover - the text parsed as TOML
+
     def value(self) -> None:
         t = self.t
-        if t.startswith('"""', self.i):
-            j = self.i + 3
-            while True:
-                if t[j] == "\\":
-                    j += 2
-                    continue
-                if t.startswith('"""', j):
-                    j += 3
-                    while j < self.n and t[j] == '"':
-                        j += 1
-                    break
-                j += 1
-            self.i = j
-        elif t.startswith("'''", self.i):
-            j = t.index("'''", self.i + 3) + 3
-            while j < self.n and t[j] == "'":
-                j += 1
-            self.i = j
-        elif t[self.i] == '"':
-            j = self.i + 1
-            while t[j] != '"':
-                j += 2 if t[j] == "\\" else 1
-            self.i = j + 1
-        elif t[self.i] == "'":
-            self.i = t.index("'", self.i + 1) + 1
-        elif t[self.i] in "[{":
+        c = t[self.i]
+        if c in "\"'":
+            self.string()
+        elif c in "[{":
             depth = 0
             while True:
+                m = _SKIP_IN_BRACKETS.match(t, self.i)
+                if m:
+                    self.i = m.end()
                 c = t[self.i]
                 if c in "[{":
                     depth += 1
@@ -264,24 +318,23 @@ class _Scanner:
                     depth -= 1
                     self.i += 1
                     if depth == 0:
-                        break
-                elif c in "\"'":
-                    self.value()
+                        return
                 elif c == "#":
-                    while t[self.i] != "\n":
-                        self.i += 1
+                    j = t.find("\n", self.i)
+                    self.i = j if j >= 0 else self.n
                 else:
-                    self.i += 1
+                    self.string()
         else:
-            while self.i < self.n and t[self.i] not in " \t#\r\n,]}":
-                self.i += 1
+            self.i = _BARE_VALUE.match(t, self.i).end()  # type: ignore[union-attr]
 
 
 def scan(text: str) -> Scan:
-    """Locate headers and key/value statements of a text that parses as TOML."""
+    """Locate headers and key/value statements of a text that parses as TOML (no BOM)."""
     s = _Scanner(text)
     out = Scan()
     table: Path = ()
+    header: Stmt | None = None
+    aot_paths: set[Path] = set()
     while s.i < s.n:
         line_start = s.i
         s.ws()
@@ -299,7 +352,11 @@ def scan(text: str) -> Scan:
             s.i += 2 if aot else 1
             s.to_eol()
             table = path
-            out.stmts.append(Stmt("aot" if aot else "table", path, path, line_start, s.i, indent))
+            header = Stmt("aot" if aot else "table", path, path, line_start, s.i, indent, section_end=s.i)
+            if aot:
+                aot_paths.add(path)
+            header.in_aot = any(path[:j] in aot_paths for j in range(1, len(path) + (0 if aot else 1)))
+            _index_header(out, header)
             continue
         key = s.key()
         s.ws()
@@ -311,22 +368,49 @@ def scan(text: str) -> Scan:
         s.value()
         val_end = s.i
         s.to_eol()
-        out.stmts.append(
-            Stmt(
-                "kv",
-                table + key,
-                table,
-                line_start,
-                s.i,
-                indent,
-                key_len=len(key),
-                val_start=val_start,
-                val_end=val_end,
-                inline=inline,
-                quote=quote,
-            )
+        st = Stmt(
+            "kv",
+            table + key,
+            table,
+            line_start,
+            s.i,
+            indent,
+            key_len=len(key),
+            val_start=val_start,
+            val_end=val_end,
+            inline=inline,
+            quote=quote,
         )
+        _index_kv(out, st, header)
     return out
+
+
+def _index_header(out: Scan, st: Stmt) -> None:
+    out.stmts.append(st)
+    if out.first_header is None:
+        out.first_header = st
+    if not st.in_aot:
+        if st.kind == "table":
+            out.tables[st.path] = st
+        else:
+            out.aots.setdefault(st.path, []).append(st)
+    for j in range(1, len(st.path) + 1):
+        out.under.setdefault(st.path[:j], []).append(st)
+
+
+def _index_kv(out: Scan, st: Stmt, header: Stmt | None) -> None:
+    out.stmts.append(st)
+    if header is None:
+        out.root_kvs.append(st)
+    else:
+        header.section_end = st.end
+        header.last_kv = st
+        st.in_aot = header.in_aot or header.kind == "aot"
+    if st.in_aot:
+        return
+    out.kvs.setdefault(st.path, st)
+    for j in range(len(st.table) + 1, len(st.path)):
+        out.definers.setdefault(st.path[:j], []).append(st)
 
 
 # --------------------------------------------------------------------------- data helpers
@@ -351,28 +435,51 @@ def has_path(data: Any, path: Path) -> bool:
 
 
 def same(a: Any, b: Any) -> bool:
-    """Equality that tells ``True`` from ``1`` and ``1.0`` from ``1``."""
+    """Equality that tells ``True`` from ``1``, ``1.0`` from ``1``, ``Z`` from ``+01:00``; nan is nan."""
     if type(a) is not type(b):
         return False
     if isinstance(a, dict):
         return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
     if isinstance(a, list):
         return len(a) == len(b) and all(same(a[i], b[i]) for i in range(len(a)))
+    if isinstance(a, float):
+        if math.isnan(a) or math.isnan(b):
+            return math.isnan(a) and math.isnan(b)
+        return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
+    if isinstance(a, (_dt.datetime, _dt.time)):
+        return bool(a == b) and a.utcoffset() == b.utcoffset()
     return bool(a == b)
+
+
+def pruned(value: Any) -> Any:
+    """``value`` without empty tables (a table that only an edit's removal emptied may vanish)."""
+    if isinstance(value, dict):
+        out = {k: pruned(v) for k, v in value.items()}
+        return {k: v for k, v in out.items() if v != {}}
+    if isinstance(value, list):
+        return [pruned(v) for v in value]
+    return value
 
 
 # --------------------------------------------------------------------------- the document
 
 
 class Document:
-    """A TOML text plus the edits that keep its style."""
+    """A TOML text plus the edits that keep its style.
+
+    ``scans`` and ``splices`` count the full scans and the text rebuilds, so a
+    test can check that an edit costs a bounded number of passes over the text.
+    """
 
     def __init__(self, text: str, name: str, indent_style: bool | None = None) -> None:
         self.name = name
-        self.nl = "\r\n" if "\r\n" in text else "\n"
-        self.text = text
-        self.data = parse(text, name)
-        self._scan = scan(text)
+        self.bom = BOM if text.startswith(BOM) else ""
+        self._t = text[len(self.bom) :]
+        self.nl = "\r\n" if "\r\n" in self._t else "\n"
+        self.data = parse(self._t, name)
+        self.scans = 0
+        self.splices = 0
+        self._scan = self._rescan()
         headers = [st for st in self._scan.stmts if st.kind != "kv"]
         if indent_style is None:
             # containerd's own layout: a header at depth d is indented by 2*(d-1)
@@ -381,112 +488,127 @@ class Document:
         self.key_offset = self._detect_key_offset(headers)
         self.quote = self._detect_quote()
 
+    @property
+    def text(self) -> str:
+        return self.bom + self._t
+
+    def verify(self) -> dict[str, Any]:
+        """Parse the edited text; it must hold ``data`` (tables only a removal emptied may vanish)."""
+        try:
+            result = parse(self._t, self.name)
+        except TomlError as exc:  # a bug here must never reach the disk
+            raise TomlError(f"{self.name}: internal error, an edit produced invalid TOML ({exc})") from exc
+        if not same(pruned(result), pruned(self.data)):
+            raise TomlError(f"{self.name}: internal error, the edited text does not hold the edited data")
+        return result
+
     # ---- bookkeeping
+
+    def _rescan(self) -> Scan:
+        self.scans += 1
+        self._dirty = False
+        return scan(self._t)
+
+    @property
+    def idx(self) -> Scan:
+        if self._dirty:
+            self._scan = self._rescan()
+        return self._scan
+
+    @property
+    def stmts(self) -> list[Stmt]:
+        return self.idx.stmts
 
     def _detect_key_offset(self, headers: list[Stmt]) -> str:
         offsets: dict[str, int] = {}
+        header: Stmt | None = None
         for st in self._scan.stmts:
-            if st.kind == "kv" and st.table:
-                header = self._header(st.table)
-                if header is not None and st.indent.startswith(header.indent):
-                    off = st.indent[len(header.indent) :]
-                    offsets[off] = offsets.get(off, 0) + 1
+            if st.kind != "kv":
+                header = st
+            elif header is not None and st.table == header.path and st.indent.startswith(header.indent):
+                off = st.indent[len(header.indent) :]
+                offsets[off] = offsets.get(off, 0) + 1
         if offsets:
             return max(offsets, key=lambda k: offsets[k])
         return "  " if not headers or self.indented else ""
 
     def _detect_quote(self) -> str:
-        single = sum(1 for st in self._scan.stmts if st.kind == "kv" and self.text[st.val_start] == "'")
-        double = sum(1 for st in self._scan.stmts if st.kind == "kv" and self.text[st.val_start] == '"')
+        kvs = [st for st in self._scan.stmts if st.kind == "kv"]
+        single = sum(1 for st in kvs if self._t[st.val_start] == "'")
+        double = sum(1 for st in kvs if self._t[st.val_start] == '"')
         return "'" if single > double else '"'
 
-    def _splice(self, start: int, end: int, new: str) -> None:
-        text = self.text[:start] + new + self.text[end:]
-        try:
-            data = parse(text, self.name)
-        except TomlError as exc:  # a bug here must never reach the disk
-            raise TomlError(f"{self.name}: internal error, an edit produced invalid TOML ({exc})") from exc
-        self.text = text
-        self.data = data
-        self._scan = scan(text)
+    def _edit(self, ranges: list[tuple[int, int, str]]) -> None:
+        """Replace each ``(start, end)`` of the text by its string, in one rebuild."""
+        if not ranges:
+            return
+        pieces = []
+        pos = 0
+        for start, end, new in sorted(ranges, key=lambda r: (r[0], r[1])):
+            if start < pos:
+                raise TomlError(f"{self.name}: internal error, overlapping edits")  # pragma: no cover
+            pieces.append(self._t[pos:start])
+            pieces.append(new)
+            pos = end
+        pieces.append(self._t[pos:])
+        self._t = "".join(pieces)
+        self.splices += 1
+        self._dirty = True
 
-    @property
-    def stmts(self) -> list[Stmt]:
-        return self._scan.stmts
-
-    def _kv(self, path: Path) -> Stmt | None:
-        for st in self.stmts:
-            if st.kind == "kv" and st.path == path:
-                return st
-        return None
-
-    def _header(self, path: Path) -> Stmt | None:
-        for st in self.stmts:
-            if st.kind == "table" and st.path == path:
-                return st
-        return None
+    def _insert(self, at: int, new: str) -> None:
+        if at and self._t[at - 1] != "\n":
+            new = self.nl + new
+        self._edit([(at, at, new)])
 
     def _inline_owner(self, path: Path) -> Stmt | None:
         """The key/value whose inline-table value holds ``path`` (or is ``path``)."""
-        for st in self.stmts:
-            if st.kind == "kv" and st.inline and path[: len(st.path)] == st.path:
+        kvs = self.idx.kvs
+        for j in range(1, len(path) + 1):
+            st = kvs.get(path[:j])
+            if st is not None and st.inline:
                 return st
         return None
-
-    def _dotted_definers(self, path: Path) -> list[Stmt]:
-        """Key/values whose dotted key defines the table ``path`` within a parent table."""
-        return [
-            st
-            for st in self.stmts
-            if st.kind == "kv"
-            and len(st.table) < len(path)
-            and st.path[: len(path)] == path
-            and len(st.path) > len(path)
-        ]
 
     def _header_indent(self, path: Path) -> str:
         if self.indented:
             return "  " * (len(path) - 1)
         # elsewhere: as indented as the closest relative's header
         for depth in range(len(path) - 1, 0, -1):
-            family = [st for st in self.stmts if st.kind != "kv" and st.path[:depth] == path[:depth]]
+            family = self.idx.under.get(path[:depth])
             if family:
                 return family[-1].indent
         return ""
 
-    def _key_indent(self, path: Path, header_indent: str) -> str:
-        return header_indent + self.key_offset
-
-    def _ensure_final_newline(self) -> None:
-        if self.text and not self.text.endswith("\n"):
-            self._splice(len(self.text), len(self.text), self.nl)
-
-    def _section_end(self, header: Stmt) -> int:
-        """Offset just after the last key/value of the section a header opens (or the header)."""
-        end = header.end
-        idx = self.stmts.index(header)
-        for st in self.stmts[idx + 1 :]:
-            if st.kind != "kv":
-                break
-            end = st.end
-        return end
-
     def _attached_start(self, offset: int) -> int:
         """Move ``offset`` (a line start) up over the comment lines directly above it."""
-        lines_before = self.text[:offset].split("\n")
-        # lines_before[-1] is "" because offset is a line start
         pos = offset
-        for line in reversed(lines_before[:-1]):
-            if line.strip().startswith("#"):
-                pos -= len(line) + 1
-            else:
+        while pos > 0:
+            prev = self._t.rfind("\n", 0, pos - 1) + 1
+            if not self._t[prev:pos].strip().startswith("#"):
                 break
+            pos = prev
         return pos
+
+    def _check_addressable(self, path: Path) -> None:
+        """A key path must run through tables, never through a value or an array of tables."""
+        cur: Any = self.data
+        for j, part in enumerate(path[:-1]):
+            if not isinstance(cur, dict) or part not in cur:
+                return
+            cur = cur[part]
+            if not isinstance(cur, dict):
+                what = "an array of tables" if _is_aot_value(cur) else "a value"
+                raise TomlError(
+                    f"{self.name}: cannot edit {dotted(path)}: {dotted(path[: j + 1])} is {what}, not a table"
+                )
 
     # ---- rendering of new content
 
+    def _kv_line(self, indent: str, key: str, value: Any) -> str:
+        return f"{indent}{render_key(key, self.quote)} = {render_value(value, self.quote)}{self.nl}"
+
     def _block(self, path: Path, subtree: dict[str, Any], header_indent: str | None = None) -> str:
-        """``[path]`` with the scalars of ``subtree``, then its sub-tables, each after a blank line.
+        """``[path]`` with the values of ``subtree``, then its sub-tables, each after a blank line.
 
         A table holding only sub-tables gets no header of its own (it stays an
         implicit super-table), unless it is empty, which only a header can say.
@@ -498,15 +620,28 @@ class Document:
         lines = []
         if scalars or not tables:
             lines.append(f"{hind}[{dotted(path, self.quote)}]{nl}")
-            kind = self._key_indent(path, hind)
-            for key, value in scalars:
-                lines.append(f"{kind}{render_key(key, self.quote)} = {render_value(value, self.quote)}{nl}")
+            kind = hind + self.key_offset
+            lines.extend(self._kv_line(kind, key, value) for key, value in scalars)
         for i, (key, value) in enumerate(tables):
             if lines or i:
                 lines.append(nl)
             child_indent = "  " * len(path) if self.indented else hind
             lines.append(self._block((*path, key), value, child_indent))
         return "".join(lines)
+
+    def _aot_blocks(self, path: Path, items: list[dict[str, Any]], hind: str) -> str:
+        """``[[path]]`` once per element, each with its values and then its sub-tables."""
+        out = []
+        child_indent = "  " * len(path) if self.indented else hind
+        for n, item in enumerate(items):
+            if n:
+                out.append(self.nl)
+            out.append(f"{hind}[[{dotted(path, self.quote)}]]{self.nl}")
+            out.extend(self._kv_line(hind + self.key_offset, k, v) for k, v in item.items() if not isinstance(v, dict))
+            for key, value in item.items():
+                if isinstance(value, dict):
+                    out.append(self.nl + self._block((*path, key), value, child_indent))
+        return "".join(out)
 
     def _dotted_lines(self, prefix: Path, subtree: dict[str, Any], indent: str) -> str:
         out = []
@@ -519,46 +654,117 @@ class Document:
 
     # ---- the edits
 
-    def _rewrite_inline(self, owner: Stmt, new_value: Any) -> None:
-        self._splice(owner.val_start, owner.val_end, render_value(new_value, self.quote))
-
     def set_value(self, path: Path, value: Any) -> None:
-        """Give the key at ``path`` a (non-table) value, creating what leads to it."""
+        """Give the key at ``path`` a value, creating what leads to it.
+
+        A table there is replaced (removed, then written anew); an array of
+        tables given an array of tables is rewritten as ``[[path]]`` blocks
+        where it stood.
+        """
+        self._check_addressable(path)
+        if isinstance(value, dict):
+            self.delete(path)
+            self.create_table(path, value)
+            return
+        value = _copy(value)
+        current = get_path(self.data, path) if has_path(self.data, path) else None
         owner = self._inline_owner(path[:-1])
         if owner is not None:
-            desired = _copy(get_path(self.data, owner.path))
-            _assign(desired, path[len(owner.path) :], value)
-            self._rewrite_inline(owner, desired)
-            return
-        st = self._kv(path)
-        if st is not None:
+            self._rewrite_inline(owner, path, value)
+        elif path in self.idx.kvs:
+            st = self.idx.kvs[path]
             quote = st.quote if isinstance(value, str) else self.quote
-            self._splice(st.val_start, st.val_end, render_value(value, quote))
-            return
-        self._insert_into_table(path[:-1], {path[-1]: value})
+            self._edit([(st.val_start, st.val_end, render_value(value, quote))])
+        elif isinstance(current, dict) or path in self.idx.aots:
+            if path in self.idx.aots and _is_aot_value(value):
+                self._replace_aot(path, value)
+            else:
+                self.delete(path)
+                self._insert_into_table(path[:-1], {path[-1]: value})
+        else:
+            self._insert_into_table(path[:-1], {path[-1]: value})
+        _assign(self.data, path, value)
 
     def create_table(self, path: Path, subtree: dict[str, Any]) -> None:
         """Create the (absent) table ``path`` holding ``subtree``."""
+        self._check_addressable(path)
+        subtree = _copy(subtree)
         owner = self._inline_owner(path[:-1])
         if owner is not None:
-            desired = _copy(get_path(self.data, owner.path))
-            _assign(desired, path[len(owner.path) :], subtree)
-            self._rewrite_inline(owner, desired)
-            return
-        self._insert_into_table(path[:-1], {path[-1]: subtree})
+            self._rewrite_inline(owner, path, subtree)
+        else:
+            self._insert_into_table(path[:-1], {path[-1]: subtree})
+        _assign(self.data, path, subtree)
+
+    def delete(self, path: Path) -> bool:
+        """Remove the key or table ``path`` in every form; True if something was removed."""
+        self._check_addressable(path)
+        if not has_path(self.data, path):
+            return False
+        owner = self._inline_owner(path)
+        if owner is not None and owner.path != path:
+            self._rewrite_inline(owner, path, None)
+        else:
+            self._edit(self._removal_ranges(path))
+        _unassign(self.data, path)
+        return True
+
+    def _removal_ranges(self, path: Path) -> list[tuple[int, int, str]]:
+        idx = self.idx
+        ranges = []
+        kv = idx.kvs.get(path)
+        for st in ([kv] if kv is not None else []) + idx.definers.get(path, []):
+            ranges.append((st.start, st.end, ""))
+        for head in idx.under.get(path, []):
+            start, end = head.start, head.section_end
+            # swallow the blank line that separated the block from what follows
+            m = re.match(r"[ \t]*\r?\n", self._t[end : end + 200])
+            if m and (start == 0 or self._t.endswith(("\n\n", "\n\r\n"), 0, start)):
+                end += m.end()
+            ranges.append((start, end, ""))
+        return ranges
+
+    def _replace_aot(self, path: Path, value: list[dict[str, Any]]) -> None:
+        """Write the new elements where the first old one stood; remove the old ones."""
+        first = self.idx.aots[path][0]
+        block = self._aot_blocks(path, value, first.indent)
+        ranges = []
+        for start, end, _new in self._removal_ranges(path):
+            if start == first.start:
+                # the removal swallowed the blank line after the block: the new block keeps it
+                swallowed = end > first.section_end and end < len(self._t)
+                ranges.append((start, end, block + (self.nl if swallowed else "")))
+            else:
+                ranges.append((start, end, ""))
+        self._edit(ranges)
+
+    def _rewrite_inline(self, owner: Stmt, path: Path, value: Any) -> None:
+        """Rewrite the inline table of ``owner`` with ``path`` set (or removed when ``value`` is None)."""
+        old = get_path(self.data, owner.path)
+        desired = _copy(old)
+        rel = path[len(owner.path) :]
+        if value is None:
+            _unassign(desired, rel)
+        else:
+            _assign(desired, rel, value)
+        raws = _inline_raws(self._t, owner.val_start)
+        text = _render_keeping(desired, old, raws, (), self.quote)
+        self._edit([(owner.val_start, owner.val_end, text)])
 
     def _insert_into_table(self, table: Path, items: dict[str, Any]) -> None:
         """Add ``items`` (absent keys; dict values are new tables) to the table ``table``."""
+        idx = self.idx
+        if table in idx.aots:
+            raise TomlError(f"{self.name}: {dotted(table)} is an array of tables, not a table")
         scalars = {k: v for k, v in items.items() if not isinstance(v, dict)}
         tables = {k: v for k, v in items.items() if isinstance(v, dict)}
-        header = self._header(table) if table else None
-        definers = self._dotted_definers(table) if table else []
+        header = idx.tables.get(table) if table else None
+        definers = idx.definers.get(table, []) if table else []
         if table and header is None and definers:
             # the table is written with dotted keys inside a parent: continue that way
             last = definers[-1]
             prefix = last.path[len(last.table) : len(table)]
-            text = self._dotted_lines(prefix, items, last.indent)
-            self._splice(last.end, last.end, text if self.text[last.end - 1 : last.end] == "\n" else self.nl + text)
+            self._insert(last.end, self._dotted_lines(prefix, items, last.indent))
             return
         if scalars:
             self._insert_scalars(table, header, scalars)
@@ -566,114 +772,101 @@ class Document:
             self._insert_table_block((*table, key), sub)
 
     def _insert_scalars(self, table: Path, header: Stmt | None, scalars: dict[str, Any]) -> None:
+        idx = self.idx
         if header is None and table:
             # an implicit super-table (or none at all): give it a header before its first sub-table
-            children = [st for st in self.stmts if st.kind != "kv" and st.path[: len(table)] == table]
+            children = idx.under.get(table)
             if children:
                 at = self._attached_start(children[0].start)
-                block = self._block(table, scalars) + self.nl
-                self._splice(at, at, block)
+                self._insert(at, self._block(table, scalars) + self.nl)
                 return
             self._insert_table_block(table, scalars)
             return
         if header is None:  # the root table
-            root_kvs = [st for st in self.stmts if st.kind == "kv" and st.table == ()]
-            first_header = next((st for st in self.stmts if st.kind != "kv"), None)
-            if root_kvs:
-                at = root_kvs[-1].end
-                indent = root_kvs[-1].indent
-            elif first_header is not None:
-                at = self._attached_start(first_header.start)
-                indent = ""
+            if idx.root_kvs:
+                last = idx.root_kvs[-1]
+                self._insert(last.end, "".join(self._kv_line(last.indent, k, v) for k, v in scalars.items()))
+            elif idx.first_header is not None:
+                at = self._attached_start(idx.first_header.start)
+                self._insert(at, "".join(self._kv_line("", k, v) for k, v in scalars.items()) + self.nl)
             else:
-                self._ensure_final_newline()
-                at = len(self.text)
-                indent = ""
-            lines = "".join(
-                f"{indent}{render_key(k, self.quote)} = {render_value(v, self.quote)}{self.nl}"
-                for k, v in scalars.items()
-            )
-            if root_kvs and not self.text[:at].endswith("\n"):
-                lines = self.nl + lines
-            elif not root_kvs and first_header is not None:
-                lines += self.nl
-            self._splice(at, at, lines)
+                self._insert(len(self._t), "".join(self._kv_line("", k, v) for k, v in scalars.items()))
             return
-        end = self._section_end(header)
-        idx = self.stmts.index(header)
-        section_kvs = []
-        for st in self.stmts[idx + 1 :]:
-            if st.kind != "kv":
-                break
-            section_kvs.append(st)
-        indent = section_kvs[-1].indent if section_kvs else header.indent + self.key_offset
-        lines = "".join(
-            f"{indent}{render_key(k, self.quote)} = {render_value(v, self.quote)}{self.nl}" for k, v in scalars.items()
-        )
-        if not self.text[:end].endswith("\n"):
-            lines = self.nl + lines
-        self._splice(end, end, lines)
+        indent = header.last_kv.indent if header.last_kv is not None else header.indent + self.key_offset
+        self._insert(header.section_end, "".join(self._kv_line(indent, k, v) for k, v in scalars.items()))
 
     def _insert_table_block(self, path: Path, subtree: dict[str, Any]) -> None:
         """Write a new ``[path]`` block (with its sub-tables) next to its relatives."""
         block = self._block(path, subtree)
-        # after the last statement that belongs to the nearest existing ancestor
-        anchor = None
+        # after the last section that belongs to the nearest ancestor with headers
+        anchor = len(self._t)
         for depth in range(len(path) - 1, 0, -1):
-            ancestor = path[:depth]
-            family = [st for st in self.stmts if st.path[:depth] == ancestor and st.kind != "kv"]
+            family = self.idx.under.get(path[:depth])
             if family:
-                anchor = self._section_end(family[-1])
+                anchor = family[-1].section_end
                 break
-        if anchor is None:
-            self._ensure_final_newline()
-            anchor = len(self.text)
-        prefix = "" if anchor == 0 else self.nl
-        if anchor and not self.text[:anchor].endswith("\n"):
-            prefix = self.nl + prefix
-        self._splice(anchor, anchor, prefix + block)
+        if anchor:
+            block = self.nl + block
+        self._insert(anchor, block)
 
-    def delete(self, path: Path) -> bool:
-        """Remove the key or table ``path`` in every form; True if something was removed."""
-        removed = False
-        while has_path(self.data, path):
-            owner = self._inline_owner(path)
-            if owner is not None and owner.path != path:
-                desired = _copy(get_path(self.data, owner.path))
-                _unassign(desired, path[len(owner.path) :])
-                self._rewrite_inline(owner, desired)
-                removed = True
-                continue
-            target = next(
-                (
-                    st
-                    for st in self.stmts
-                    if st.path[: len(path)] == path
-                    and (st.kind != "kv" or len(st.table) < len(path) or st.path == path)
-                ),
-                None,
-            )
-            if target is None:
-                raise TomlError(f"{self.name}: cannot locate {dotted(path)} to remove it")
-            if target.kind == "kv":
-                self._splice(target.start, target.end, "")
-            else:
-                start = target.start
-                end = self._section_end(target)
-                # swallow the blank line that separated the block from what follows
-                rest = self.text[end:]
-                m = re.match(r"[ \t]*\r?\n", rest)
-                if m and (start == 0 or self.text[:start].endswith(("\n\n", "\n\r\n"))):
-                    end += m.end()
-                self._splice(start, end, "")
-            removed = True
-        return removed
+
+# --------------------------------------------------------------------------- inline tables
+
+
+def _inline_raws(text: str, start: int) -> dict[Path, str]:
+    """The source text of every value in the inline table at ``start``, by key path."""
+    s = _Scanner(text)
+    s.i = start
+    out: dict[Path, str] = {}
+    _inline_walk(s, (), out)
+    return out
+
+
+def _inline_walk(s: _Scanner, prefix: Path, out: dict[Path, str]) -> None:
+    s.i += 1  # "{"
+    while True:
+        s.ws()
+        if s.t[s.i] == "}":
+            s.i += 1
+            return
+        if s.t[s.i] == ",":
+            s.i += 1
+            continue
+        key = (*prefix, *s.key())
+        s.ws()
+        s.i += 1  # "="
+        s.ws()
+        begin = s.i
+        if s.t[s.i] == "{":
+            _inline_walk(s, key, out)
+        else:
+            s.value()
+        out[key] = s.t[begin : s.i]
+
+
+def _render_keeping(value: Any, old: Any, raws: dict[Path, str], path: Path, quote: str) -> str:
+    """Render ``value``, reusing the source text of every part equal to the ``old`` one."""
+    if path in raws and same(value, old):
+        return raws[path]
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        olds = old if isinstance(old, dict) else {}
+        items = ", ".join(
+            f"{render_key(k, quote)} = {_render_keeping(v, olds.get(k, _MISSING), raws, (*path, k), quote)}"
+            for k, v in value.items()
+        )
+        return "{ " + items + " }"
+    return render_value(value, quote)
+
+
+_MISSING = object()
 
 
 def _copy(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _copy(v) for k, v in value.items()}
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return [_copy(v) for v in value]
     return value
 
