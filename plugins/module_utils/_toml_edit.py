@@ -246,6 +246,19 @@ _KEY_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.S)
 _SIMPLE_ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\": "\\"}
 
 
+_KEY_PART = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\\r\n]|\\.)*"|'[^'\r\n]*')"""
+_KEY_PARTS = re.compile(_KEY_PART)
+_DOTTED_KEY = re.compile(rf"{_KEY_PART}(?:[ \t]*\.[ \t]*{_KEY_PART})*")
+
+
+def _key_part(raw: str) -> str:
+    if raw[0] == '"':
+        return _KEY_ESCAPE.sub(_unescape, raw[1:-1])
+    if raw[0] == "'":
+        return raw[1:-1]
+    return raw
+
+
 def _unescape(match: re.Match[str]) -> str:
     if match.group(1) or match.group(2):
         return chr(int(match.group(1) or match.group(2), 16))
@@ -257,6 +270,7 @@ class _Scanner:
         self.t = text
         self.n = len(text)
         self.i = 0
+        self.keys: dict[str, Path] = {}  # raw key text -> parts: headers repeat their prefixes
 
     def ws(self) -> None:
         self.i = _WS.match(self.t, self.i).end()  # type: ignore[union-attr]
@@ -267,28 +281,18 @@ class _Scanner:
         self.i = self.n if j < 0 else j + 1
 
     def key(self) -> Path:
-        parts: list[str] = []
-        while True:
-            self.ws()
-            c = self.t[self.i] if self.i < self.n else ""
-            if c == '"':
-                m = _BASIC.match(self.t, self.i)
-                assert m is not None  # the text parsed as TOML
-                parts.append(_KEY_ESCAPE.sub(_unescape, m.group()[1:-1]))
-            elif c == "'":
-                m = _LITERAL.match(self.t, self.i)
-                assert m is not None
-                parts.append(m.group()[1:-1])
-            else:
-                m = _BARE.match(self.t, self.i)
-                assert m is not None
-                parts.append(m.group())
-            self.i = m.end()
-            self.ws()
-            if self.i < self.n and self.t[self.i] == ".":
-                self.i += 1
-                continue
-            return tuple(parts)
+        """A (dotted) key at the current offset, and the whitespace after it."""
+        self.ws()
+        m = _DOTTED_KEY.match(self.t, self.i)
+        assert m is not None  # the text parsed as TOML
+        raw = m.group()
+        parts = self.keys.get(raw)
+        if parts is None:
+            parts = tuple(_key_part(part) for part in _KEY_PARTS.findall(raw))
+            self.keys[raw] = parts
+        self.i = m.end()
+        self.ws()
+        return parts
 
     def string(self) -> None:
         t, i = self.t, self.i
@@ -479,14 +483,11 @@ class Document:
         self.data = parse(self._t, name)
         self.scans = 0
         self.splices = 0
-        self._scan = self._rescan()
-        headers = [st for st in self._scan.stmts if st.kind != "kv"]
-        if indent_style is None:
-            # containerd's own layout: a header at depth d is indented by 2*(d-1)
-            indent_style = all(st.indent == "  " * (len(st.path) - 1) for st in headers)
-        self.indented = indent_style
-        self.key_offset = self._detect_key_offset(headers)
-        self.quote = self._detect_quote()
+        # the scan and the style waits for the first edit: a merge that changes nothing costs one parse
+        self._scan = Scan()
+        self._dirty = True
+        self._indent_style = indent_style
+        self._style: tuple[bool, str, str] | None = None
 
     @property
     def text(self) -> str:
@@ -519,24 +520,46 @@ class Document:
     def stmts(self) -> list[Stmt]:
         return self.idx.stmts
 
-    def _detect_key_offset(self, headers: list[Stmt]) -> str:
+    def _detect_style(self) -> tuple[bool, str, str]:
+        """Header indentation, key offset under a header and quote of the text as first read."""
+        if self._style is not None:
+            return self._style
+        stmts = self.idx.stmts
+        headers = [st for st in stmts if st.kind != "kv"]
+        indented = self._indent_style
+        if indented is None:
+            # containerd's own layout: a header at depth d is indented by 2*(d-1)
+            indented = all(st.indent == "  " * (len(st.path) - 1) for st in headers)
         offsets: dict[str, int] = {}
         header: Stmt | None = None
-        for st in self._scan.stmts:
+        single = double = 0
+        for st in stmts:
             if st.kind != "kv":
                 header = st
-            elif header is not None and st.table == header.path and st.indent.startswith(header.indent):
+                continue
+            first = self._t[st.val_start]
+            single += first == "'"
+            double += first == '"'
+            if header is not None and st.table == header.path and st.indent.startswith(header.indent):
                 off = st.indent[len(header.indent) :]
                 offsets[off] = offsets.get(off, 0) + 1
-        if offsets:
-            return max(offsets, key=lambda k: offsets[k])
-        return "  " if not headers or self.indented else ""
+        key_offset = "  " if not headers or indented else ""
+        if offsets:  # the most common offset of a key under its header
+            key_offset = max(offsets, key=lambda k: offsets[k])
+        self._style = (indented, key_offset, "'" if single > double else '"')
+        return self._style
 
-    def _detect_quote(self) -> str:
-        kvs = [st for st in self._scan.stmts if st.kind == "kv"]
-        single = sum(1 for st in kvs if self._t[st.val_start] == "'")
-        double = sum(1 for st in kvs if self._t[st.val_start] == '"')
-        return "'" if single > double else '"'
+    @property
+    def indented(self) -> bool:
+        return self._detect_style()[0]
+
+    @property
+    def key_offset(self) -> str:
+        return self._detect_style()[1]
+
+    @property
+    def quote(self) -> str:
+        return self._detect_style()[2]
 
     def _edit(self, ranges: list[tuple[int, int, str]]) -> None:
         """Replace each ``(start, end)`` of the text by its string, in one rebuild."""
