@@ -62,6 +62,7 @@ integration: deps ## ansible-test integration targets against real containerd (a
 
 bench: deps ## benchmarks (not part of make test): containerd_config against what operators do today
 	python tests/benchmarks/bench_containerd_config.py
+	python tests/benchmarks/bench_toml_scaling.py
 
 molecule: deps ## Molecule scenarios (podman, local debootstrap images)
 	scripts/molecule-run

@@ -63,6 +63,7 @@ Path = tuple[str, ...]  # evaluated at run time: fine from Python 3.9 (PEP 585)
 BOM = "\ufeff"
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _LINE_COL = re.compile(r"\(at line (\d+), column (\d+)\)")
+_MISSING = object()  # "no value": removal in an inline table, a key the old inline table lacked
 
 
 class TomlError(Exception):
@@ -726,7 +727,7 @@ class Document:
             return False
         owner = self._inline_owner(path)
         if owner is not None and owner.path != path:
-            self._rewrite_inline(owner, path, None)
+            self._rewrite_inline(owner, path, _MISSING)
         else:
             self._edit(self._removal_ranges(path))
         _unassign(self.data, path)
@@ -762,11 +763,11 @@ class Document:
         self._edit(ranges)
 
     def _rewrite_inline(self, owner: Stmt, path: Path, value: Any) -> None:
-        """Rewrite the inline table of ``owner`` with ``path`` set (or removed when ``value`` is None)."""
+        """Rewrite the inline table of ``owner`` with ``path`` set (or removed when ``value`` is _MISSING)."""
         old = get_path(self.data, owner.path)
         desired = _copy(old)
         rel = path[len(owner.path) :]
-        if value is None:
+        if value is _MISSING:
             _unassign(desired, rel)
         else:
             _assign(desired, rel, value)
@@ -881,9 +882,6 @@ def _render_keeping(value: Any, old: Any, raws: dict[Path, str], path: Path, quo
         )
         return "{ " + items + " }"
     return render_value(value, quote)
-
-
-_MISSING = object()
 
 
 def _copy(value: Any) -> Any:

@@ -654,6 +654,34 @@ def test_genuinely_impossible_edits_are_refused_with_a_reason(text: str, path: P
     assert doc.text == text
 
 
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        (dt.time(7, 32, tzinfo=dt.timezone(dt.timedelta(hours=1))), "TOML has no time of day with a UTC offset"),
+        (dt.datetime(2000, 1, 1, tzinfo=dt.timezone(dt.timedelta(seconds=30))), "TOML offsets are whole minutes"),
+        (None, "of type NoneType cannot be written to TOML"),
+        (b"bytes", "of type bytes cannot be written to TOML"),
+        ({1, 2}, "of type set cannot be written to TOML"),
+    ],
+)
+@pytest.mark.parametrize(("text", "path"), [("a = 1\n", ("a",)), ("t = { a = 1, b = 2 }\n", ("t", "a"))])
+def test_values_toml_cannot_hold_are_refused_with_a_reason(value: Any, reason: str, text: str, path: Path) -> None:
+    doc = E.Document(text, "t.toml")
+    with pytest.raises(E.TomlError, match=re.escape(reason)):
+        doc.set_value(path, value)
+    assert doc.text == text
+    assert doc.data == judge.loads(text)
+
+
+def test_verify_catches_a_text_that_does_not_hold_the_data() -> None:
+    doc = E.Document("a = 1\n", "t.toml")
+    doc.set_value(("a",), 2)
+    assert doc.verify() == {"a": 2}
+    doc.data["a"] = 3  # what a bug in an edit would look like
+    with pytest.raises(E.TomlError, match="internal error, the edited text does not hold the edited data"):
+        doc.verify()
+
+
 def test_removing_the_last_dotted_key_takes_only_its_own_line() -> None:
     text = "[t]\n# c1\nrun.a = 1\n# c2\nrun.b = 2\nother = 3\n"
     doc, got = edited(text, Edit("delete", ("t", "run", "a")), Edit("delete", ("t", "run", "b")))
