@@ -285,7 +285,8 @@ class _Scanner:
         """A (dotted) key at the current offset, and the whitespace after it."""
         self.ws()
         m = _DOTTED_KEY.match(self.t, self.i)
-        assert m is not None  # the text parsed as TOML
+        if m is None:  # pragma: no cover - the text parsed as TOML
+            raise TomlError(f"internal error: no key at offset {self.i}")
         raw = m.group()
         parts = self.keys.get(raw)
         if parts is None:

@@ -123,7 +123,7 @@ class Gen:
         if r < 0.6 or depth > 1:
             return self.rnd.choice(SCALARS)
         if r < 0.75:
-            items = [self.value(key_path, indent, depth + 1) for _ in range(self.rnd.randint(0, 3))]
+            items = [self.value(key_path, indent, depth + 1) for _item in range(self.rnd.randint(0, 3))]
             if self.rnd.random() < 0.5 or not items:
                 return "[" + ", ".join(items) + "]"
             # a multi-line array with comments, a comment line and a trailing comma
@@ -138,7 +138,7 @@ class Gen:
 
     def inline(self, depth: int) -> str:
         items = []
-        for _ in range(self.rnd.randint(0, 3)):
+        for _item in range(self.rnd.randint(0, 3)):
             text, _key = self.fresh()
             if self.rnd.random() < 0.3:
                 sub, _sub = self.fresh()
@@ -151,7 +151,7 @@ class Gen:
 
     def body(self, table: Path, owner: Path, indent: str, texts: list[str] | None = None) -> None:
         """Key/values (plain, dotted, inline tables), comment lines and blank lines of one table."""
-        for _ in range(self.rnd.randint(0, 4)):
+        for _line in range(self.rnd.randint(0, 4)):
             r = self.rnd.random()
             if r < 0.15:
                 self.lines.append(self.comment(owner, indent))
@@ -162,7 +162,7 @@ class Gen:
                 ptext, pkey = self.fresh()
                 if texts is not None:  # a later [table.pkey.sub] header may extend it
                     self.dotted_parents.append(([*texts, ptext], (*table, pkey)))
-                for _line in range(self.rnd.randint(1, 3)):
+                for _dotted in range(self.rnd.randint(1, 3)):
                     text, key = self.fresh()
                     self.lines.append(
                         f"{indent}{ptext}.{text}{self.eq()}{self.value((*table, pkey, key), indent)}{self.tail()}"
@@ -231,7 +231,7 @@ class Gen:
         if self.rnd.random() < 0.3:
             self.lines.append(self.comment(()))
         self.body((), (), "", [])
-        for _ in range(self.rnd.randint(0, 7)):
+        for _section in range(self.rnd.randint(0, 7)):
             self.section()
         text = "\n".join(self.lines) + "\n"
         if self.rnd.random() < 0.2:
