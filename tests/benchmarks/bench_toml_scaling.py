@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -38,8 +39,8 @@ RUNTIMES = ("plugins", CRI, "containerd", "runtimes")
 MB = 1_000_000
 
 
-def _import_collection() -> Any:
-    tree = Path(tempfile.mkdtemp(prefix="cri-bench-")) / "ansible_collections" / "cri"
+def _import_collection(work: Path) -> Any:
+    tree = work / "ansible_collections" / "cri"
     tree.mkdir(parents=True)
     (tree / "runtimes").symlink_to(ROOT)
     sys.path.insert(0, str(tree.parents[1]))
@@ -106,10 +107,17 @@ def handler(name: str) -> dict[str, Any]:
 
 
 def main() -> int:
-    C = _import_collection()
+    work = Path(tempfile.mkdtemp(prefix="cri-bench-scaling."))
+    try:
+        return _run(work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _run(work: Path) -> int:
+    C = _import_collection(work)
     sizes = [float(s) for s in os.environ.get("BENCH_SIZES", "1,2,4,8").split(",")]
     reps = int(os.environ.get("BENCH_REPS", "3"))
-    work = Path(tempfile.mkdtemp(prefix="cri-bench-scaling."))
     ops: dict[str, Callable[[str], dict[str, Any]]] = {
         "no-op (handler already there)": lambda p: params(p, runtimes=[handler("runc")]),
         "add a handler with options": lambda p: params(p, runtimes=[handler("crun")]),
