@@ -142,6 +142,72 @@ def cri_paths(version: int) -> dict[str, Path]:
     }
 
 
+@dataclass
+class Layout:
+    """Where containerd will read each version-independent name, for one file and its imports."""
+
+    paths: dict[str, Path]
+    # plugin ids io.containerd.cri.v1.* may be written into a version-2 file (containerd 2.x reads them)
+    v3_ids_ok: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def _v3_reader(ctd: tuple[int, int, int] | None) -> bool | None:
+    return None if ctd is None else ctd[0] >= 2
+
+
+def cri_layout(version: int, eff: dict[str, Any], ctd: tuple[int, int, int] | None, name: str = "config") -> Layout:
+    """The CRI paths containerd of generation ``ctd`` really reads, given the tables ``eff`` already has.
+
+    ``eff`` is the effective data (the file merged with its imports). The ``version`` key alone
+    does not decide it: a version-2 file may carry the version-3 plugin ids (AKS's template for
+    containerd 2.x writes ``version = 2`` with ``io.containerd.cri.v1.runtime``/``.images``), and
+    containerd 2.x reads those. Measured with containerd 2.1.9 (``config dump`` of version-2 files,
+    see tests/judges): it migrates ``io.containerd.grpc.v1.cri`` into the version-3 ids key by key,
+    a key already present under the version-3 id wins, and ``containerd.runtimes`` moves as ONE
+    key: when ``io.containerd.cri.v1.runtime`` has a ``containerd.runtimes`` table, every handler
+    under ``io.containerd.grpc.v1.cri`` is ignored. containerd 1.x never reads the version-3 ids.
+    containerd 2.1.9 loads a version-1 file but drops its ``plugins.cri`` section (it logs
+    "Ignoring unknown key"), so no version-1 handler reaches containerd 2.x.
+    """
+    v2 = cri_paths(version)
+    if version != 2:
+        return Layout(v2)
+    reader = _v3_reader(ctd)
+    has_rt = has_path(eff, ("plugins", CRI_RUNTIME))
+    has_img = has_path(eff, ("plugins", CRI_IMAGES))
+    if reader is False:
+        layout = Layout(v2)
+        if has_rt or has_img:
+            layout.notes.append(
+                f"{name}: containerd {_fmt(ctd)} ignores the plugins.{dotted((CRI_RUNTIME,))} and"
+                f" plugins.{dotted((CRI_IMAGES,))} tables (containerd 2.x ids); the CRI settings go to"
+                f" plugins.{dotted((CRI_V2,))}"
+            )
+        return layout
+    v3 = cri_paths(3)
+    paths = dict(v2)
+    v3_runtimes = has_path(eff, v3["runtimes"])
+    v2_runtimes = has_path(eff, v2["runtimes"])
+    if v3_runtimes or (not v2_runtimes and has_rt and not has_path(eff, ("plugins", CRI_V2))):
+        paths["runtimes"] = v3["runtimes"]
+        paths["default_runtime_name"] = v3["default_runtime_name"]
+    if has_rt:
+        for key in ("cni", "restrict_oom_score_adj", "enable_cdi"):
+            paths[key] = v3[key]
+    if has_img:
+        for key in ("sandbox_image", "registry_config_path"):
+            paths[key] = v3[key]
+    layout = Layout(paths, v3_ids_ok=bool(reader) or has_rt or has_img)
+    if v3_runtimes and v2_runtimes:
+        ignored = sorted(get_path(eff, v2["runtimes"]))
+        layout.notes.append(
+            f"{name}: containerd 2.x reads the handlers under plugins.{dotted((CRI_RUNTIME,))} and ignores"
+            f" the ones under plugins.{dotted((CRI_V2,))} ({', '.join(ignored)})"
+        )
+    return layout
+
+
 # --------------------------------------------------------------------------- pure data ops
 
 
@@ -218,8 +284,11 @@ def check_shapes(data: dict[str, Any], frag: dict[str, Any], name: str, where: P
             check_shapes(cur, value, name, path)
 
 
-def check_fragment_version(frag: dict[str, Any], version: int, name: str) -> None:
-    """Refuse plugin keys that belong to another config version than the file's."""
+def check_fragment_version(frag: dict[str, Any], version: int, name: str, v3_ids_ok: bool = False) -> None:
+    """Refuse plugin keys that belong to another config version than the file's.
+
+    ``v3_ids_ok``: the file is a version-2 file that containerd 2.x reads (see ``cri_layout``).
+    """
     plugins = frag.get("plugins")
     if not isinstance(plugins, dict):
         return
@@ -234,7 +303,7 @@ def check_fragment_version(frag: dict[str, Any], version: int, name: str) -> Non
                 f"{name}: is a version {version} config; plugins.cri is a version 1 key"
                 f" (use plugins.{dotted((CRI_V2 if version == 2 else CRI_RUNTIME,))})"
             )
-        if version <= 2 and plugin.startswith("io.containerd.cri.v1."):
+        if version <= 2 and plugin.startswith("io.containerd.cri.v1.") and not (version == 2 and v3_ids_ok):
             raise ConfigError(
                 f"{name}: is a version {version} config; plugins.{dotted((plugin,))} exists only in version 3+"
                 f" (containerd 2.0+); in version 2 the CRI settings are under plugins.{dotted((CRI_V2,))}"
@@ -272,15 +341,22 @@ def shorthand_fragment(
     *,
     containerd: tuple[int, int, int] | None = None,
     name: str = "config",
+    paths: dict[str, Path] | None = None,
+    eff: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any], list[Path]]:
-    """Turn ``runtimes`` and ``cri`` into a fragment and removals at the paths of ``version``."""
-    paths = cri_paths(version)
+    """Turn ``runtimes`` and ``cri`` into a fragment and removals.
+
+    ``paths``: where each name goes (``cri_layout``; default: the paths of ``version``).
+    ``eff``: the effective data (file and imports) the defaults are looked up in (default ``data``).
+    """
+    paths = paths or cri_paths(version)
+    eff = data if eff is None else eff
     frag: dict[str, Any] = {}
     removes: list[Path] = []
     defaults = [item["name"] for item in runtimes if item.get("default") and item.get("state", "present") == "present"]
     if len(defaults) > 1:
         raise ConfigError(f"runtimes: only one handler can be the default, got {', '.join(defaults)}")
-    current_default = data_get(data, paths["default_runtime_name"])
+    current_default = data_get(eff, paths["default_runtime_name"])
     seen = set()
     for item in runtimes:
         handler = item.get("name")
@@ -304,6 +380,31 @@ def shorthand_fragment(
         _assign(frag, where, runtime_table(item))
         if item.get("default"):
             _assign(frag, paths["default_runtime_name"], handler)
+    _cri_fragment(
+        frag,
+        removes,
+        cri,
+        paths=paths,
+        eff=eff,
+        current_default=current_default,
+        version=version,
+        containerd=containerd,
+    )
+    return frag, removes
+
+
+def _cri_fragment(
+    frag: dict[str, Any],
+    removes: list[Path],
+    cri: dict[str, Any],
+    *,
+    paths: dict[str, Path],
+    eff: dict[str, Any],
+    current_default: Any,
+    version: int,
+    containerd: tuple[int, int, int] | None,
+) -> None:
+    """Add the ``cri`` shorthands to ``frag`` and ``removes``."""
     unknown = sorted(set(cri) - set(CRI_KEYS))
     if unknown:
         raise ConfigError(f"cri: unknown key(s) {', '.join(unknown)}; known keys: {', '.join(CRI_KEYS)}")
@@ -312,26 +413,31 @@ def shorthand_fragment(
             continue
         if key == "systemd_cgroup_default":
             default = data_get(frag, paths["default_runtime_name"]) or current_default or "runc"
-            _assign(frag, (*paths["runtimes"], default, "options", "SystemdCgroup"), bool(value))
+            runtime = (*paths["runtimes"], default)
+            _assign(frag, (*runtime, "options", "SystemdCgroup"), bool(value))
+            if data_get(eff, (*runtime, "runtime_type")) is None and data_get(frag, (*runtime, "runtime_type")) is None:
+                # a runtime table without runtime_type is a runtime with runtime_type "" to containerd 1.6
+                # (config dump); io.containerd.runc.v2 is what `containerd config default` of 1.6, 1.7
+                # and 2.1 writes for runc
+                _assign(frag, (*runtime, "runtime_type"), DEFAULT_RUNTIME_TYPE)
         elif key in ("cni_bin_dir", "cni_conf_dir"):
             cni = paths["cni"]
             if key == "cni_conf_dir":
                 _assign(frag, (*cni, "conf_dir"), value)
                 continue
             use_list = version >= 4 or (
-                version == 3
-                and (has_path(data, (*cni, "bin_dirs")) or (containerd is not None and containerd[:2] >= (2, 1)))
+                cni[1] == CRI_RUNTIME
+                and (has_path(eff, (*cni, "bin_dirs")) or (containerd is not None and containerd[:2] >= (2, 1)))
             )
             if use_list:
                 _assign(frag, (*cni, "bin_dirs"), [value])
                 removes.append((*cni, "bin_dir"))
             else:
                 _assign(frag, (*cni, "bin_dir"), value)
-                if version >= 3:
+                if cni[1] == CRI_RUNTIME:
                     removes.append((*cni, "bin_dirs"))
         else:
             _assign(frag, paths[key], value)
-    return frag, removes
 
 
 def data_get(data: dict[str, Any], path: Path) -> Any:
@@ -342,7 +448,11 @@ def data_get(data: dict[str, Any], path: Path) -> Any:
 
 
 def handlers(data: dict[str, Any], version: int) -> list[str]:
-    runtimes = data_get(data, cri_paths(version)["runtimes"])
+    return _handlers_at(data, cri_paths(version))
+
+
+def _handlers_at(data: dict[str, Any], paths: dict[str, Path]) -> list[str]:
+    runtimes = data_get(data, paths["runtimes"])
     return sorted(runtimes) if isinstance(runtimes, dict) else []
 
 
@@ -364,6 +474,7 @@ def merge_text(
     *,
     merge_arrays: bool = False,
     new_version: int | None = None,
+    v3_ids_ok: bool = False,
 ) -> Merge:
     """Apply ``frag`` and ``removes`` to the TOML ``text``, keeping its style.
 
@@ -377,7 +488,7 @@ def merge_text(
     before = doc.data
     check_values(frag)
     version = new_version if new_version is not None else file_version(before, name)
-    check_fragment_version(frag, version, name)
+    check_fragment_version(frag, version, name, v3_ids_ok)
     expected = before
     for path in removes:
         if not path:
@@ -450,8 +561,10 @@ def import_covers(entry: str, main_path: str, target: str) -> bool:
     # Go's filepath.Match: a wildcard never crosses a '/'
     pat_parts = pattern.split("/")
     tgt_parts = target.split("/")
+    # equal lengths are checked first; zip(strict=) does not exist before Python 3.10 (managed-node floor 3.9)
     return len(pat_parts) == len(tgt_parts) and all(
-        fnmatch.fnmatchcase(t, p) for p, t in zip(pat_parts, tgt_parts, strict=False)
+        fnmatch.fnmatchcase(t, p)
+        for p, t in zip(pat_parts, tgt_parts)  # noqa: B905
     )
 
 
@@ -539,6 +652,7 @@ class Plan:
     effective: dict[str, Any]
     dropin: str | None = None
     frag: dict[str, Any] = field(default_factory=dict)
+    layout: Layout | None = None
 
 
 def _read(path: str) -> tuple[_files.Current, str, dict[str, Any]]:
@@ -575,10 +689,9 @@ def plan(params: dict[str, Any], ctd: tuple[int, int, int] | None) -> Plan:
     version, new_version = _versions(main_cur, main_data, params.get("version"), ctd)
     plugin_merge = imports_merge_plugins(version, ctd)
     merge_arrays = bool(params.get("merge_arrays"))
-
-    target_path = params.get("dropin") or main_cur.path
-    if params.get("dropin"):
-        drop_cur, drop_text, target_data = _read(params["dropin"])
+    dropin = params.get("dropin")
+    if dropin:
+        drop_cur, drop_text, target_data = _read(dropin)
         if os.path.normpath(drop_cur.path) == os.path.normpath(main_cur.path):
             raise ConfigError(f"{drop_cur.path}: dropin must be another file than path")
         if target_data and file_version(target_data, drop_cur.path) != version:
@@ -588,6 +701,10 @@ def plan(params: dict[str, Any], ctd: tuple[int, int, int] | None) -> Plan:
             )
     else:
         target_data = main_data
+    target_path = drop_cur.path if dropin else main_cur.path
+    eff_before = _effective_now(main_cur.path, main_data, drop_cur.path if dropin else None, target_data, plugin_merge)
+    layout = cri_layout(version, eff_before, ctd, target_path)
+    _refuse_unread_v1(version, ctd, params, target_path)
     short, short_removes = shorthand_fragment(
         version,
         target_data,
@@ -595,13 +712,21 @@ def plan(params: dict[str, Any], ctd: tuple[int, int, int] | None) -> Plan:
         params.get("cri") or {},
         containerd=ctd,
         name=target_path,
+        paths=layout.paths,
+        eff=eff_before,
     )
     frag = deep_merge(short, params.get("fragment") or {})
     removes = short_removes + _removes(params)
 
-    if not params.get("dropin"):
+    if not dropin:
         main_new = merge_text(
-            main_text, main_cur.path, frag, removes, merge_arrays=merge_arrays, new_version=new_version
+            main_text,
+            main_cur.path,
+            frag,
+            removes,
+            merge_arrays=merge_arrays,
+            new_version=new_version,
+            v3_ids_ok=layout.v3_ids_ok,
         )
         imported = [
             _read(f)[2]
@@ -609,7 +734,7 @@ def plan(params: dict[str, Any], ctd: tuple[int, int, int] | None) -> Plan:
             if not _same_file(f, main_cur.path)
         ]
         eff = effective(main_new.data, imported, plugin_merge)
-        return Plan(version, [(main_cur, main_new.text)], eff, frag=frag)
+        return Plan(version, [(main_cur, main_new.text)], eff, frag=frag, layout=layout)
 
     drop_new = merge_text(
         drop_text,
@@ -618,24 +743,55 @@ def plan(params: dict[str, Any], ctd: tuple[int, int, int] | None) -> Plan:
         removes,
         merge_arrays=merge_arrays,
         new_version=version if not target_data else None,
+        v3_ids_ok=layout.v3_ids_ok,
     )
     imports = list(main_data.get("imports") or [])
     main_frag: dict[str, Any] = {}
     if not any(isinstance(e, str) and import_covers(e, main_cur.path, drop_cur.path) for e in imports):
         main_frag["imports"] = [*imports, drop_cur.path]
     main_new = merge_text(main_text, main_cur.path, main_frag, [], new_version=new_version)
-    files = imported_files(list(main_new.data.get("imports") or []), main_cur.path)
-    if not any(_same_file(f, drop_cur.path) for f in files):
-        files.append(drop_cur.path)  # not on disk yet, so no glob found it
-    ordered: list[tuple[str, dict[str, Any]]] = [
-        (f, drop_new.data if _same_file(f, drop_cur.path) else _read(f)[2])
-        for f in files
-        if not _same_file(f, main_cur.path)
-    ]
+    ordered = _imported_with(main_new.data, main_cur.path, drop_cur.path, drop_new.data)
     if not plugin_merge:
         _refuse_section_loss(drop_cur.path, drop_new.data, [(main_cur.path, main_new.data), *ordered], ctd)
     eff = effective(main_new.data, [d for _f, d in ordered], plugin_merge)
-    return Plan(version, [(drop_cur, drop_new.text), (main_cur, main_new.text)], eff, drop_cur.path, frag)
+    return Plan(
+        version, [(drop_cur, drop_new.text), (main_cur, main_new.text)], eff, drop_cur.path, frag, layout=layout
+    )
+
+
+def _imported_with(
+    main_data: dict[str, Any], main_path: str, dropin: str, drop_data: dict[str, Any]
+) -> list[tuple[str, dict[str, Any]]]:
+    """The files main's imports name, in order, with ``drop_data`` standing for the drop-in."""
+    files = imported_files(list(main_data.get("imports") or []), main_path)
+    if not any(_same_file(f, dropin) for f in files):
+        files.append(dropin)  # not on disk yet (or not imported yet), so no glob found it
+    return [(f, drop_data if _same_file(f, dropin) else _read(f)[2]) for f in files if not _same_file(f, main_path)]
+
+
+def _effective_now(
+    main_path: str,
+    main_data: dict[str, Any],
+    dropin: str | None,
+    drop_data: dict[str, Any],
+    plugin_merge: bool,
+) -> dict[str, Any]:
+    """What containerd reads today from the main file, its imports and the drop-in (before any edit)."""
+    if dropin is None:
+        files = imported_files(list(main_data.get("imports") or []), main_path)
+        imported = [_read(f)[2] for f in files if not _same_file(f, main_path)]
+        return effective(main_data, imported, plugin_merge)
+    return effective(main_data, [d for _f, d in _imported_with(main_data, main_path, dropin, drop_data)], plugin_merge)
+
+
+def _refuse_unread_v1(version: int, ctd: tuple[int, int, int] | None, params: dict[str, Any], name: str) -> None:
+    """containerd 2.x drops the CRI section of a version-1 file: a handler put there would never load."""
+    if version == 1 and _v3_reader(ctd) and (params.get("runtimes") or params.get("cri")):
+        raise ConfigError(
+            f"{name}: is a version 1 config (no version key), and containerd {_fmt(ctd)} ignores its plugins.cri"
+            " section (it logs 'Ignoring unknown key'), so runtimes and cri settings there would never load;"
+            " convert the file first (containerd config migrate) or set version = 2 with the version 2 plugin ids"
+        )
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -668,13 +824,16 @@ def run(module: ModuleLike, diff_mode: bool) -> Outcome:
     if validate is None:
         validate = f"{binary} --config %s config dump" if binary else ""
     the_plan = plan(params, ctd)
+    paths = the_plan.layout.paths if the_plan.layout else cri_paths(the_plan.version)
     outcome = Outcome(
         path=the_plan.writes[-1][0].path,
         dropin=the_plan.dropin,
         version=the_plan.version,
-        handlers=handlers(the_plan.effective, the_plan.version),
+        handlers=_handlers_at(the_plan.effective, paths),
     )
-    default = data_get(the_plan.effective, cri_paths(the_plan.version)["default_runtime_name"]) or "runc"
+    if the_plan.layout:
+        outcome.warnings.extend(the_plan.layout.notes)
+    default = data_get(the_plan.effective, paths["default_runtime_name"]) or "runc"
     if outcome.handlers and default not in outcome.handlers:
         # a runtimes table in the file replaces containerd's built-in one (checked with 1.6's config dump)
         outcome.warnings.append(
