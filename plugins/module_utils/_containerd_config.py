@@ -35,6 +35,7 @@ from ansible_collections.cri.runtimes.plugins.module_utils import _files
 from ansible_collections.cri.runtimes.plugins.module_utils._toml_edit import (
     Document,
     Path,
+    TomlError,
     dotted,
     get_path,
     has_path,
@@ -673,11 +674,64 @@ def _versions(main: _files.Current, data: dict[str, Any], wanted: int | None, ct
     return version, None
 
 
-def _removes(params: dict[str, Any]) -> list[Path]:
-    removes = [tuple(r) for r in (params.get("remove") or [])]
-    for r in removes:
-        if not r or not all(isinstance(x, str) for x in r):
-            raise ConfigError(f"remove: each entry must be a non-empty list of key names, got {list(r)!r}")
+def dotted_key_path(text: str) -> Path:
+    """A TOML dotted key (``plugins."io.containerd.grpc.v1.cri".containerd``) as a key path."""
+    try:
+        data = parse(f"{text} = 0\n", "remove")
+    except TomlError as exc:
+        raise ConfigError(
+            f"remove: {text!r} is not a TOML dotted key (quote a key that holds dots:"
+            ' plugins."io.containerd.grpc.v1.cri".containerd.runtimes.kata)'
+        ) from exc
+    path: list[str] = []
+    cur: Any = data
+    while isinstance(cur, dict) and len(cur) == 1:
+        key = next(iter(cur))
+        path.append(key)
+        cur = cur[key]
+    if cur != 0 or isinstance(cur, bool):
+        raise ConfigError(f"remove: {text!r} is not one TOML dotted key")
+    return tuple(path)
+
+
+def _removes(params: dict[str, Any], data: dict[str, Any], name: str) -> list[Path]:
+    """The ``remove`` entries as key paths; refuse a top-level table unless ``remove_top_level``.
+
+    An entry is a list of key names or a TOML dotted-key string. Ansible makes each string of a
+    flat list (``[plugins, io.containerd.grpc.v1.cri, containerd, runtimes, kata]``) an entry of
+    its own, which would delete the whole ``[plugins]`` table; that and every other removal of a
+    whole top-level table needs ``remove_top_level: true``.
+    """
+    raw = params.get("remove") or []
+    removes: list[Path] = []
+    for entry in raw:
+        if isinstance(entry, str):
+            removes.append(dotted_key_path(entry))
+        elif isinstance(entry, (list, tuple)) and entry and all(isinstance(x, str) for x in entry):
+            removes.append(tuple(entry))
+        else:
+            raise ConfigError(
+                f"remove: each entry must be a non-empty list of key names or a TOML dotted key, got {entry!r}"
+            )
+    if params.get("remove_top_level"):
+        return removes
+    flat = [e[0] if isinstance(e, list) and len(e) == 1 else e for e in raw]
+    if len(flat) > 1 and all(isinstance(e, str) for e in flat):
+        joined = tuple(flat)
+        if has_path(data, joined):
+            raise ConfigError(
+                f"remove: {flat!r} reads as {len(flat)} separate removals (Ansible makes each string of a flat"
+                f" list its own entry), but together they name {dotted(joined)} in {name}; write the path as one"
+                f" entry: remove: [{flat!r}] or remove: ['{dotted(joined)}']"
+            )
+    for path in removes:
+        if len(path) == 1 and isinstance(data.get(path[0]), dict):
+            raise ConfigError(
+                f"remove: {list(path)!r} would delete the whole top-level table [{dotted(path)}] of {name}."
+                " If one longer path was meant, write it as one entry (a list of keys, or a dotted key string such"
+                " as 'plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.kata'); set remove_top_level: true"
+                " if the whole table is meant"
+            )
     return removes
 
 
@@ -716,7 +770,7 @@ def plan(params: dict[str, Any], ctd: tuple[int, int, int] | None) -> Plan:
         eff=eff_before,
     )
     frag = deep_merge(short, params.get("fragment") or {})
-    removes = short_removes + _removes(params)
+    removes = short_removes + _removes(params, target_data, target_path)
 
     if not dropin:
         main_new = merge_text(

@@ -131,13 +131,27 @@ options:
     default: {}
   remove:
     description:
-      - Key paths to delete (a key, or a table with everything under it), each a list of key names, for example
-        V([plugins, io.containerd.grpc.v1.cri, containerd, runtimes, kata]). Absent paths are ignored.
+      - Key paths to delete (a key, or a table with everything under it). Each entry is either a list of key names,
+        for example V([plugins, io.containerd.grpc.v1.cri, containerd, runtimes, kata]), or one TOML dotted key as a
+        string, with the keys that hold dots quoted, for example
+        V('plugins."io.containerd.grpc.v1.cri".containerd.runtimes.kata'). Absent paths are ignored.
+      - "Mind the nesting: O(remove) is a list of paths. A flat list such as
+        C(remove: [plugins, io.containerd.grpc.v1.cri, containerd, runtimes, kata]) is five removals, the first of
+        them the whole C([plugins]) table. The module refuses a flat list whose strings together name a key of the
+        file, and the removal of any whole top-level table (C(plugins), C(grpc), C(proxy_plugins), ...) unless
+        O(remove_top_level=true). Write C(remove: [[plugins, io.containerd.grpc.v1.cri, containerd, runtimes, kata]])
+        or the dotted string."
       - Removals happen before the merge, so removing a table that O(fragment) also gives replaces that table
         as a whole.
     type: list
-    elements: list
+    elements: raw
     default: []
+  remove_top_level:
+    description:
+      - Allow O(remove) to delete a whole top-level table such as C(plugins) or C(proxy_plugins). Top-level keys
+        that hold a value (C(oom_score)) can always be removed.
+    type: bool
+    default: false
   validate:
     description:
       - Command that checks the staged file before it replaces the original (C(%s) is the staged file).
@@ -206,6 +220,12 @@ EXAMPLES = r"""
     runtimes:
       - name: kata
         state: absent
+
+- name: Remove a table by its key path, as a list of keys or as one TOML dotted key
+  cri.runtimes.containerd_config:
+    remove:
+      - [plugins, io.containerd.grpc.v1.cri, containerd, runtimes, kata]
+      - 'plugins."io.containerd.grpc.v1.cri".containerd.runtimes.kata-qemu'
 """
 
 RETURN = r"""
@@ -274,7 +294,8 @@ ARGUMENT_SPEC = {
     "merge_arrays": {"type": "bool", "default": False},
     "runtimes": {"type": "list", "elements": "dict", "default": [], "options": RUNTIME_SPEC},
     "cri": {"type": "dict", "default": {}},
-    "remove": {"type": "list", "elements": "list", "default": []},
+    "remove": {"type": "list", "elements": "raw", "default": []},
+    "remove_top_level": {"type": "bool", "default": False},
     "validate": {"type": "str"},
     "backup": {"type": "bool", "default": False},
     "create": {"type": "bool", "default": True},

@@ -229,3 +229,60 @@ def test_dropin_is_rolled_back_when_the_main_file_is_refused(tmp_path: Path) -> 
         run({"path": str(cfg), "dropin": str(dropin), "runtimes": [CRUN], "validate": validate})
     assert cfg.read_text() == "version = 3\n"
     assert not dropin.exists()
+
+
+# ---------------------------------------------------------------- remove: the flat-list mistake (issue 10, item 7)
+KATA = (
+    f'version = 2\n[plugins."{CRI}".containerd.runtimes.runc]\n  runtime_type = "io.containerd.runc.v2"\n'
+    f'[plugins."{CRI}".containerd.runtimes.kata]\n  runtime_type = "io.containerd.kata.v2"\n'
+    "[debug]\n  level = 'info'\n"
+)
+
+
+def test_a_flat_remove_list_is_refused_and_the_file_kept(tmp_path: Path) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(KATA)
+    flat = ["plugins", CRI, "containerd", "runtimes", "kata"]
+    with pytest.raises(ModuleFail, match=r"reads as 5 separate removals .* write the path as one entry") as exc:
+        run({"path": str(cfg), "remove": flat, "validate": ""})
+    assert f"plugins.\"{CRI}\".containerd.runtimes.kata" in exc.value.result["msg"]
+    assert cfg.read_text() == KATA
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [["plugins", CRI, "containerd", "runtimes", "kata"], f'plugins."{CRI}".containerd.runtimes.kata'],
+    ids=["list", "dotted-string"],
+)
+def test_remove_one_path_as_a_list_or_a_dotted_string(tmp_path: Path, entry) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(KATA)
+    res = run({"path": str(cfg), "remove": [entry], "validate": ""})
+    assert res["changed"]
+    assert res["handlers"] == ["runc"]
+    data = parse(cfg.read_text(), "c")
+    assert sorted(get_path(data, ("plugins", CRI, "containerd", "runtimes"))) == ["runc"]
+    assert data["debug"] == {"level": "info"}
+    assert run({"path": str(cfg), "remove": [entry], "validate": ""})["changed"] is False
+
+
+@pytest.mark.parametrize("entry", [["plugins"], "plugins", ["debug"]])
+def test_a_whole_top_level_table_needs_remove_top_level(tmp_path: Path, entry) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(KATA)
+    with pytest.raises(ModuleFail, match=r"would delete the whole top-level table .* remove_top_level: true"):
+        run({"path": str(cfg), "remove": [entry], "validate": ""})
+    assert cfg.read_text() == KATA
+    res = run({"path": str(cfg), "remove": [entry], "remove_top_level": True, "validate": ""})
+    assert res["changed"]
+    top = entry if isinstance(entry, str) else entry[0]
+    assert top not in parse(cfg.read_text(), "c")
+
+
+def test_a_top_level_value_can_be_removed_and_a_bad_dotted_key_is_named(tmp_path: Path) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("version = 2\noom_score = -999\n")
+    assert run({"path": str(cfg), "remove": ["oom_score"], "validate": ""})["changed"]
+    assert cfg.read_text() == "version = 2\n"
+    with pytest.raises(ModuleFail, match=r"remove: 'plugins\.\"io' is not a TOML dotted key"):
+        run({"path": str(cfg), "remove": ['plugins."io'], "validate": ""})
