@@ -24,6 +24,7 @@ through the small ``ModuleLike`` protocol of ``_files``.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import glob
 import os
@@ -40,7 +41,9 @@ from ansible_collections.cri.runtimes.plugins.module_utils._toml_edit import (
     get_path,
     has_path,
     parse,
+    render_value,
     same,
+    scan,
 )
 
 DEFAULT_PATH = "/etc/containerd/config.toml"
@@ -599,6 +602,80 @@ def effective(main: dict[str, Any], imported: list[dict[str, Any]], plugin_merge
     return eff
 
 
+# --------------------------------------------------------------------------- secrets
+
+# Registry credentials of the CRI plugin (containerd docs/cri/registry.md and config.md):
+# registry.configs."<host>".auth.{username,password,auth,identitytoken} and the deprecated
+# registry.auths."<host>" table with the same keys. ``username`` is not a secret.
+SECRET_KEYS = frozenset(("password", "auth", "identitytoken"))
+MASK = "********"
+
+
+def is_secret(path: Path) -> bool:
+    """Does this key path hold a registry credential?"""
+    if not path or path[-1] not in SECRET_KEYS:
+        return False
+    return (len(path) >= 5 and path[-5:-3] == ("registry", "configs") and path[-2] == "auth") or (
+        len(path) >= 4 and path[-4:-2] == ("registry", "auths")
+    )
+
+
+def secret_values(data: Any, path: Path = ()) -> set[str]:
+    """Every credential string held in ``data``."""
+    out: set[str] = set()
+    if isinstance(data, dict):
+        for key, value in data.items():
+            out |= secret_values(value, (*path, key))
+    elif isinstance(data, str) and data and is_secret(path):
+        out.add(data)
+    return out
+
+
+def _masked(value: Any, path: Path) -> Any:
+    if isinstance(value, dict):
+        return {k: _masked(v, (*path, k)) for k, v in value.items()}
+    return MASK if is_secret(path) and isinstance(value, str) else value
+
+
+def mask_text(text: str, name: str) -> str:
+    """``text`` (a TOML document) with every registry credential value replaced by ``MASK``.
+
+    Only the values of credential keys change; every other character is kept, so a diff of
+    two masked texts shows exactly the other changes.
+    """
+    try:
+        data = parse(text, name)
+        if not secret_values(data):
+            return text
+        stmts = scan(text).stmts
+    except Exception:  # a text that cannot be scanned is shown as nothing rather than in clear
+        return f"# {name}: not shown (it may hold registry credentials and could not be masked)\n"
+    out = text
+    for stmt in reversed(stmts):
+        if stmt.kind != "kv":
+            continue
+        value = get_path(data, stmt.path) if has_path(data, stmt.path) else None
+        if is_secret(stmt.path) and isinstance(value, str):
+            new = render_value(MASK, stmt.quote)
+        elif isinstance(value, dict) and secret_values(value, stmt.path):
+            new = render_value(_masked(value, stmt.path), stmt.quote)
+        else:
+            continue
+        out = out[: stmt.val_start] + new + out[stmt.val_end :]
+    if any(render_value(v) in out or f"'{v}'" in out for v in secret_values(data)):
+        # a credential also appears elsewhere (a comment, an array): hide the text rather than show it
+        return f"# {name}: not shown (it holds registry credentials that could not all be masked)\n"
+    return out
+
+
+def mask_message(message: str, secrets: set[str]) -> str:
+    """An error or warning text with every known credential value replaced."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        # whole values only: a password "pass" must not turn the word "password" into "********word"
+        message = re.sub(rf"(?<![\w-]){re.escape(secret)}(?![\w-])", MASK, message)
+    return message
+
+
 # --------------------------------------------------------------------------- the module run
 
 
@@ -870,8 +947,32 @@ def _refuse_section_loss(
             )
 
 
+def _known_secrets(params: dict[str, Any]) -> set[str]:
+    """Credentials in the files the call reads and in its fragment (best effort: for masking only)."""
+    found = secret_values(params.get("fragment") or {})
+    for path in (params.get("path"), params.get("dropin")):
+        if not path:
+            continue
+        with contextlib.suppress(Exception):  # the real read in plan() reports any error
+            cur = _files.read_current(path)
+            found |= secret_values(parse(_files.decode(cur.data, cur.path), cur.path))
+    return found
+
+
 def run(module: ModuleLike, diff_mode: bool) -> Outcome:
-    """One module call: plan, validate, write, report."""
+    """One module call: plan, validate, write, report; registry credentials never in what it returns."""
+    secrets = _known_secrets(module.params)
+    try:
+        outcome = _run(module, diff_mode)
+    except (ConfigError, TomlError, _files.FileError) as exc:
+        if not secrets:
+            raise
+        raise type(exc)(mask_message(str(exc), secrets)) from None
+    outcome.warnings = [mask_message(w, secrets) for w in outcome.warnings]
+    return outcome
+
+
+def _run(module: ModuleLike, diff_mode: bool) -> Outcome:
     params = module.params
     ctd, binary = containerd_version(module)
     validate = params.get("validate")
@@ -916,7 +1017,9 @@ def _write_all(module: ModuleLike, the_plan: Plan, outcome: Outcome, validate: s
             outcome.changed = outcome.restart_needed = True
             if diff_mode:
                 before = cur.data.decode("utf-8") if cur.exists else ""
-                outcome.diff.append(_files.text_diff(before, new_text, cur.path))
+                outcome.diff.append(
+                    _files.text_diff(mask_text(before, cur.path), mask_text(new_text, cur.path), cur.path)
+                )
             if res.backup_file:
                 outcome.backup_file = res.backup_file
     except _files.FileError:

@@ -170,6 +170,10 @@ notes:
     file, so it runs in the real run only.
   - C(restart_needed) is true when a file containerd reads changed; the role's handler restarts containerd.
   - When the merged data equals what the file already holds, the file is left byte for byte as it is.
+  - Registry credentials (C(password), C(auth) and C(identitytoken) under C(registry.configs.<host>.auth) and the
+    older C(registry.auths.<host>)) are shown as C(********) in the diff, in warnings and in error messages; the
+    files keep them. Nothing else is masked. A diff whose credentials cannot all be masked (the same value also
+    elsewhere in the file) is replaced by a one-line note.
   - In O(dropin) mode the drop-in is written (and validated) first, then the main file; if the main file is
     refused, the drop-in is put back as it was.
   - A C(runtimes) table in a file replaces containerd's built-in one, so C(runc) then exists only if the file

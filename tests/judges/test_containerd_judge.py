@@ -10,6 +10,7 @@ setting through ``cri``, twice. Pass when:
 * the first run changes the file and keeps every key and every comment of the original
   (a line may change only where the request changes a value: ``SystemdCgroup``);
 * the second run reports ``changed=false`` and leaves the bytes as they are;
+* the result in diff mode holds none of the file's registry credentials;
 * the real containerd of that generation loads the result (``containerd --config FILE
   config dump`` exits 0) and its effective config holds the handler (with its
   ``BinaryName``) and the default runtime with ``SystemdCgroup = true`` and a non-empty
@@ -38,6 +39,7 @@ from typing import Any
 import pytest
 from verdicts import VERDICTS
 
+from ansible_collections.cri.runtimes.plugins.module_utils._containerd_config import secret_values
 from ansible_collections.cri.runtimes.plugins.modules import containerd_config
 from tests.unit.plugins.modules.runner import ModuleFail, run_module
 
@@ -197,7 +199,7 @@ def test_module_edit_is_loaded_by_real_containerd(label: str, source: Path, gen:
     if parse_only:
         args["validate"] = ""
     try:
-        first = run_module(containerd_config.main, args)
+        first = run_module(containerd_config.main, args, diff=True)
     except ModuleFail as exc:
         _verdict(label, gen, "FAILED", f"module: {exc.result['msg'][:160]}")
         raise
@@ -205,6 +207,10 @@ def test_module_edit_is_loaded_by_real_containerd(label: str, source: Path, gen:
     try:
         _check_kept(original, edited)
         assert first["changed"], "the first run reported changed=false"
+        shown = "\n".join(_strings(first))
+        secrets = secret_values(tomllib.loads(original.lstrip("\ufeff")))
+        leaked = [v for v in secrets if f'"{v}"' in shown or f"'{v}'" in shown]
+        assert not leaked, f"registry credentials in the result (diff mode): {len(leaked)} value(s)"
         second = run_module(containerd_config.main, args)
         assert second["changed"] is False, "the second run reported changed=true"
         assert config.read_text(encoding="utf-8") == edited, "the second run changed the bytes"
@@ -219,6 +225,17 @@ def test_module_edit_is_loaded_by_real_containerd(label: str, source: Path, gen:
         raise
     note = f"; imports {', '.join(missing)} absent (2.1 loads without it)" if missing else ""
     _verdict(label, gen, "loaded", f"handler and SystemdCgroup in containerd {gen}'s config dump{note}")
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
 
 
 def _check_kept(original: str, edited: str) -> None:

@@ -245,7 +245,7 @@ def test_a_flat_remove_list_is_refused_and_the_file_kept(tmp_path: Path) -> None
     flat = ["plugins", CRI, "containerd", "runtimes", "kata"]
     with pytest.raises(ModuleFail, match=r"reads as 5 separate removals .* write the path as one entry") as exc:
         run({"path": str(cfg), "remove": flat, "validate": ""})
-    assert f"plugins.\"{CRI}\".containerd.runtimes.kata" in exc.value.result["msg"]
+    assert f'plugins."{CRI}".containerd.runtimes.kata' in exc.value.result["msg"]
     assert cfg.read_text() == KATA
 
 
@@ -286,3 +286,69 @@ def test_a_top_level_value_can_be_removed_and_a_bad_dotted_key_is_named(tmp_path
     assert cfg.read_text() == "version = 2\n"
     with pytest.raises(ModuleFail, match=r"remove: 'plugins\.\"io' is not a TOML dotted key"):
         run({"path": str(cfg), "remove": ['plugins."io'], "validate": ""})
+
+
+# ---------------------------------------------------------------- registry credentials never shown (issue 10, item 6)
+CREDS = (
+    "version = 2\n"
+    f'[plugins."{CRI}".registry.configs."reg.example:5000".auth]\n'
+    '  username = "deploy"\n'
+    '  password = "s3cr3t-PASS"\n'
+    f'[plugins."{CRI}".registry.configs."other.example".auth]\n'
+    "  auth = 'ZGVwbG95OnMzY3IzdA=='\n"
+    f'[plugins."{CRI}".registry.configs."inline.example"]\n'
+    '  auth = { username = "u2", identitytoken = "tok-123456" }\n'
+    f'[plugins."{CRI}".registry.auths."old.example"]\n'
+    '  password = "legacy-pw"\n'
+    "# a password = \"not a secret: a comment\"\n"
+)
+SECRETS = ("s3cr3t-PASS", "ZGVwbG95OnMzY3IzdA==", "tok-123456", "legacy-pw")
+
+
+def test_diff_masks_registry_credentials_and_nothing_else(tmp_path: Path) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(CREDS)
+    for check in (True, False):
+        res = run({"path": str(cfg), "runtimes": [CRUN], "validate": ""}, check=check, diff=True)
+        shown = repr(res)
+        for secret in SECRETS:
+            assert secret not in shown
+        before = res["diff"][0]["before"]
+        # only the four credential values differ from the file; usernames and comments stay
+        expected = CREDS
+        for secret in SECRETS:
+            expected = expected.replace(secret, "********")
+        assert before == expected
+        assert '"deploy"' in before
+        assert "u2" in before
+        after = res["diff"][0]["after"].splitlines()
+        assert all(line in after for line in expected.splitlines())
+        assert 'BinaryName = "/usr/bin/crun"' in [line.strip() for line in after]
+    assert all(secret in cfg.read_text() for secret in SECRETS)  # the file itself keeps the credentials
+
+
+def test_error_messages_mask_registry_credentials(tmp_path: Path) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(CREDS)
+    # a shape clash repeats the fragment's value in the message
+    frag = {"plugins": {CRI: {"registry": {"configs": {"reg.example:5000": {"auth": "s3cr3t-PASS"}}}}}}
+    with pytest.raises(ModuleFail) as exc:
+        run({"path": str(cfg), "fragment": frag, "validate": ""})
+    assert "would replace it with the value '********'" in exc.value.result["msg"]
+    # a validator that prints the staged file: its output is in the message, masked
+    with pytest.raises(ModuleFail) as exc:
+        run({"path": str(cfg), "runtimes": [CRUN], "validate": "sh -c 'cat \"$1\" >&2; exit 1' _ %s"})
+    msg = exc.value.result["msg"]
+    assert "validation with" in msg
+    assert 'username = "deploy"' in msg
+    for secret in SECRETS:
+        assert secret not in repr(exc.value.result)
+    assert cfg.read_text() == CREDS
+
+
+def test_a_credential_repeated_outside_its_key_hides_the_whole_text(tmp_path: Path) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(CREDS + 'mirrors = ["s3cr3t-PASS"]\n')
+    res = run({"path": str(cfg), "runtimes": [CRUN], "validate": ""}, check=True, diff=True)
+    assert "s3cr3t-PASS" not in repr(res)
+    assert "not shown" in res["diff"][0]["before"]
