@@ -300,7 +300,7 @@ CREDS = (
     '  auth = { username = "u2", identitytoken = "tok-123456" }\n'
     f'[plugins."{CRI}".registry.auths."old.example"]\n'
     '  password = "legacy-pw"\n'
-    "# a password = \"not a secret: a comment\"\n"
+    '# a password = "not a secret: a comment"\n'
 )
 SECRETS = ("s3cr3t-PASS", "ZGVwbG95OnMzY3IzdA==", "tok-123456", "legacy-pw")
 
