@@ -1006,6 +1006,8 @@ def _run(module: ModuleLike, diff_mode: bool) -> Outcome:
 
 def _write_all(module: ModuleLike, the_plan: Plan, outcome: Outcome, validate: str, diff_mode: bool) -> None:
     done: list[_files.Current] = []
+    for cur, _text in the_plan.writes:  # a bad mode/owner/group fails before any file is written
+        _files.check_attributes(module.params, cur.path)
     try:
         for cur, new_text in the_plan.writes:
             res = _files.write_atomic(

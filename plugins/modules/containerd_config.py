@@ -176,6 +176,10 @@ notes:
     elsewhere in the file) is replaced by a one-line note.
   - In O(dropin) mode the drop-in is written (and validated) first, then the main file; if the main file is
     refused, the drop-in is put back as it was.
+  - O(mode), O(owner) and O(group) are checked before any file is written; a bad one fails with every file as it
+    was. The new content is staged next to the file as C(.<name>.cri-staged.<pid>.<random>.tmp), fsync'ed, moved
+    over the file, and the directory is fsync'ed. A run killed between staging and the move leaves the file as it
+    was and its staged file behind; the next run that writes that file removes staged files whose process is gone.
   - A C(runtimes) table in a file replaces containerd's built-in one, so C(runc) then exists only if the file
     configures it; the module warns when C(default_runtime_name) names no configured handler.
 seealso:

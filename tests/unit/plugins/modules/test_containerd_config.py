@@ -352,3 +352,28 @@ def test_a_credential_repeated_outside_its_key_hides_the_whole_text(tmp_path: Pa
     res = run({"path": str(cfg), "runtimes": [CRUN], "validate": ""}, check=True, diff=True)
     assert "s3cr3t-PASS" not in repr(res)
     assert "not shown" in res["diff"][0]["before"]
+
+
+# ---------------------------------------------------------------- attributes checked before the write (item 11)
+@pytest.mark.parametrize(
+    ("extra", "match"), [({"mode": "rwxbad"}, "mode 'rwxbad'"), ({"owner": "no-such-user-cri"}, "owner")]
+)
+def test_bad_attributes_fail_with_the_content_untouched(tmp_path: Path, extra: dict, match: str) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(BASE)
+    for check in (True, False):
+        with pytest.raises(ModuleFail, match=rf"{cfg}: {match}.*nothing was written"):
+            run({"path": str(cfg), "runtimes": [CRUN], "validate": "", **extra}, check=check)
+    assert cfg.read_text() == BASE
+
+
+def test_bad_attributes_in_dropin_mode_write_neither_file(tmp_path: Path) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("version = 2\n")
+    dropin = tmp_path / "conf.d" / "crun.toml"
+    with pytest.raises(ModuleFail, match="mode 'rwxbad'"):
+        run({"path": str(cfg), "dropin": str(dropin), "runtimes": [CRUN], "validate": "", "mode": "rwxbad"})
+    assert cfg.read_text() == "version = 2\n"
+    assert not dropin.exists()
+    run({"path": str(cfg), "dropin": str(dropin), "runtimes": [CRUN], "validate": ""})
+    assert dropin.exists()
