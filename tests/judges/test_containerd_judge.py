@@ -305,3 +305,40 @@ def test_judges_are_real_binaries() -> None:
         out = subprocess.run([str(binary), "--version"], capture_output=True, text=True, check=True).stdout
         assert re.search(rf"\b{re.escape(gen)}\.\d+", out), f"{binary}: {out}"
         assert shutil.which("containerd") != str(binary)
+
+
+def _run_and_dump(tmp_path: Path, on_path, gen: str, text: str, args: dict[str, Any]) -> dict[str, Any]:
+    if gen not in BINARIES:
+        pytest.skip(f"containerd {gen} is not in {CACHE} (run scripts/containerd-debs)")
+    config = tmp_path / "config.toml"
+    config.write_text(text)
+    on_path(BINARIES[gen])
+    assert run_module(containerd_config.main, {"path": str(config), **args})["changed"]
+    rc, out, err = _dump(BINARIES[gen], config)
+    assert rc == 0, err
+    return _cri_runtime_table(tomllib.loads(out), gen)
+
+
+@pytest.mark.parametrize("gen", ["1.6", "1.7", "2.1"])
+def test_systemd_cgroup_alone_gives_the_new_runc_table_a_runtime_type(gen: str, tmp_path: Path, on_path) -> None:
+    """Item 8: a runc table written only for SystemdCgroup had runtime_type "" in containerd 1.6."""
+    text = 'version = 2\n[plugins."io.containerd.grpc.v1.cri"]\n  sandbox_image = "local/pause:1"\n'
+    ctd = _run_and_dump(tmp_path, on_path, gen, text, {"cri": {"systemd_cgroup_default": True}})
+    assert ctd["runtimes"]["runc"]["runtime_type"] == "io.containerd.runc.v2"
+    assert ctd["runtimes"]["runc"]["options"]["SystemdCgroup"] is True
+
+
+BOTH_LAYOUTS = (
+    "version = 2\n"
+    '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]\n  runtime_type = "io.containerd.runc.v2"\n'
+    '[plugins."io.containerd.cri.v1.runtime".containerd.runtimes.runc]\n  runtime_type = "io.containerd.runc.v2"\n'
+)
+
+
+@pytest.mark.parametrize("gen", ["1.6", "1.7", "2.1"])
+def test_a_version_2_file_with_both_layouts_gets_the_handler_where_each_generation_reads(
+    gen: str, tmp_path: Path, on_path
+) -> None:
+    """Item 4: containerd 2.1 reads only the io.containerd.cri.v1.runtime handlers of such a file, 1.x the others."""
+    ctd = _run_and_dump(tmp_path, on_path, gen, BOTH_LAYOUTS, REQUEST)
+    assert ctd["runtimes"][HANDLER]["options"]["BinaryName"] == BINARY_NAME
