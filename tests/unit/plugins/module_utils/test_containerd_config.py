@@ -598,14 +598,14 @@ def test_a_version_3_table_without_runtimes_leaves_the_migrated_handlers_in_plac
 
 def test_systemd_cgroup_default_without_a_runtime_table_writes_the_runtime_type() -> None:
     # containerd 1.6 gives a runc table without runtime_type the runtime_type "" (config dump)
-    frag, _ = C.shorthand_fragment(2, {}, [], {"systemd_cgroup_default": True}, name="f")
+    frag, _removes = C.shorthand_fragment(2, {}, [], {"systemd_cgroup_default": True}, name="f")
     runc = E.get_path(frag, (*OLD, "runc"))
     assert runc == {"options": {"SystemdCgroup": True}, "runtime_type": C.DEFAULT_RUNTIME_TYPE}
 
 
 def test_systemd_cgroup_default_keeps_a_runtime_type_the_file_has() -> None:
     data = {"plugins": {C.CRI_V2: {"containerd": {"runtimes": {"runc": {"runtime_type": "io.containerd.runc.v1"}}}}}}
-    frag, _ = C.shorthand_fragment(2, data, [], {"systemd_cgroup_default": True}, name="f")
+    frag, _removes = C.shorthand_fragment(2, data, [], {"systemd_cgroup_default": True}, name="f")
     assert "runtime_type" not in E.get_path(frag, (*OLD, "runc"))
 
 

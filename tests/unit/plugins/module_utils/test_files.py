@@ -265,7 +265,7 @@ def test_a_killed_run_leaves_the_file_and_the_next_run_removes_its_staged_file(t
     code = KILLED_WRITER.format(paths=[*sys.path], target=str(target), ready=str(ready))
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=root, start_new_session=True)
     try:
-        for _ in range(200):
+        for _attempt in range(200):
             if ready.exists() or proc.poll() is not None:
                 break
             subprocess.run(["sleep", "0.05"], check=True)
