@@ -479,6 +479,7 @@ def merge_text(
     merge_arrays: bool = False,
     new_version: int | None = None,
     v3_ids_ok: bool = False,
+    read_as: int | None = None,
 ) -> Merge:
     """Apply ``frag`` and ``removes`` to the TOML ``text``, keeping its style.
 
@@ -491,7 +492,12 @@ def merge_text(
     doc = Document(text, name)
     before = doc.data
     check_values(frag)
-    version = new_version if new_version is not None else file_version(before, name)
+    if new_version is not None:
+        version = new_version
+    elif read_as is not None and "version" not in before:
+        version = read_as  # an imported file without a version key is read as the main file's version
+    else:
+        version = file_version(before, name)
     check_fragment_version(frag, version, name, v3_ids_ok)
     expected = before
     for path in removes:
@@ -825,7 +831,9 @@ def plan(params: dict[str, Any], ctd: tuple[int, int, int] | None) -> Plan:
         drop_cur, drop_text, target_data = _read(dropin)
         if os.path.normpath(drop_cur.path) == os.path.normpath(main_cur.path):
             raise ConfigError(f"{drop_cur.path}: dropin must be another file than path")
-        if target_data and file_version(target_data, drop_cur.path) != version:
+        # a drop-in without a version key is read as the main file's version (containerd 2.1.9 loads a
+        # versionless import of a version-3 main with its version-3 tables; Talos writes such fragments)
+        if "version" in target_data and file_version(target_data, drop_cur.path) != version:
             raise ConfigError(
                 f"{drop_cur.path}: is a version {file_version(target_data, drop_cur.path)} config"
                 f" but {main_cur.path} is version {version}"
@@ -875,6 +883,7 @@ def plan(params: dict[str, Any], ctd: tuple[int, int, int] | None) -> Plan:
         merge_arrays=merge_arrays,
         new_version=version if not target_data else None,
         v3_ids_ok=layout.v3_ids_ok,
+        read_as=version,
     )
     imports = list(main_data.get("imports") or [])
     main_frag: dict[str, Any] = {}

@@ -342,3 +342,30 @@ def test_a_version_2_file_with_both_layouts_gets_the_handler_where_each_generati
     """Item 4: containerd 2.1 reads only the io.containerd.cri.v1.runtime handlers of such a file, 1.x the others."""
     ctd = _run_and_dump(tmp_path, on_path, gen, BOTH_LAYOUTS, REQUEST)
     assert ctd["runtimes"][HANDLER]["options"]["BinaryName"] == BINARY_NAME
+
+
+TALOS_FRAGMENT = CORPUS / "talos-cri-registry-fragment-noversion-v3layout.toml"
+
+
+@pytest.mark.skipif(not TALOS_FRAGMENT.is_file(), reason=f"corpus file absent: {TALOS_FRAGMENT}")
+def test_a_versionless_fragment_is_a_drop_in_of_its_main_files_version(tmp_path: Path, on_path) -> None:
+    """Talos writes its CRI fragment without a version key; containerd 2.1 reads it as the main file's version."""
+    if "2.1" not in BINARIES:
+        pytest.skip(f"containerd 2.1 is not in {CACHE} (run scripts/containerd-debs)")
+    fragment = tmp_path / "conf.d" / "cri.toml"
+    fragment.parent.mkdir()
+    original = TALOS_FRAGMENT.read_text(encoding="utf-8")
+    fragment.write_text(original, encoding="utf-8")
+    main = tmp_path / "config.toml"
+    main.write_text(f'version = 3\nimports = ["{fragment}"]\n')
+    on_path(BINARIES["2.1"])
+    args = {"path": str(main), "dropin": str(fragment), **REQUEST}
+    first = run_module(containerd_config.main, args, diff=True)
+    assert first["changed"]
+    assert main.read_text() == f'version = 3\nimports = ["{fragment}"]\n'
+    edited = fragment.read_text(encoding="utf-8")
+    assert "version" not in tomllib.loads(edited)
+    _check_kept(original, edited)
+    assert run_module(containerd_config.main, args)["changed"] is False
+    _check_loaded(BINARIES["2.1"], main, "2.1")
+    _verdict("corpus/" + TALOS_FRAGMENT.name, "2.1", "loaded", "as the drop-in of a version-3 main (dropin=)")

@@ -377,3 +377,21 @@ def test_bad_attributes_in_dropin_mode_write_neither_file(tmp_path: Path) -> Non
     assert not dropin.exists()
     run({"path": str(cfg), "dropin": str(dropin), "runtimes": [CRUN], "validate": ""})
     assert dropin.exists()
+
+
+def test_a_drop_in_without_a_version_key_is_read_as_the_main_files_version(tmp_path: Path) -> None:
+    cfg = tmp_path / "config.toml"
+    dropin = tmp_path / "conf.d" / "crun.toml"
+    dropin.parent.mkdir()
+    cfg.write_text(f'version = 2\nimports = ["{dropin}"]\n')
+    dropin.write_text("# fragment, no version key\n[debug]\n  level = 'info'\n")
+    res = run({"path": str(cfg), "dropin": str(dropin), "runtimes": [CRUN], "validate": ""})
+    assert res["changed"]
+    assert res["version"] == 2
+    data = parse(dropin.read_text(), "d")
+    assert "version" not in data
+    assert get_path(data, ("plugins", CRI, "containerd", "runtimes", "crun", "options")) == {
+        "BinaryName": "/usr/bin/crun"
+    }
+    if CONTAINERD:
+        assert "crun" in dump(cfg)["plugins"][CRI]["containerd"]["runtimes"]
