@@ -14,7 +14,7 @@ export ANSIBLE_NOCOLOR := 1
 export ANSIBLE_FORCE_COLOR := 0
 
 .PHONY: help deps venv link lint ruff mypy ansible-lint changelog-lint sanity units \
-	build integration bench molecule e2e test lab lab-status lab-down clean
+	build integration bench judge-containerd molecule e2e test lab lab-status lab-down clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -59,6 +59,10 @@ integration: deps ## ansible-test integration targets against real containerd (a
 	@# the real kube-apiserver on 127.0.0.1 for the targets that need it, stopped even on failure
 	trap 'scripts/apiserver stop' EXIT; scripts/apiserver start; eval "$$(scripts/apiserver env)"; \
 		VENV=$(VENV) scripts/ansible-test-integration
+
+judge-containerd: deps ## real containerd 1.6/1.7/2.1 (Debian's debs, cached) judge containerd_config's edits of the corpus
+	scripts/containerd-debs
+	scripts/run-pytest tests/judges/test_containerd_judge.py
 
 bench: deps ## benchmarks (not part of make test): containerd_config against what operators do today
 	python tests/benchmarks/bench_containerd_config.py

@@ -13,13 +13,26 @@ directory of the config file it reads, so validating a copy elsewhere would
 validate a different configuration. Same directory also makes the final
 rename atomic without a cross-device copy.
 
+Durability and failure: the file attributes asked for (``mode``, ``owner``,
+``group``) are checked before anything is written, so a bad one fails with the
+target untouched. The staged file is fsync'ed before the rename and the
+directory after it, so a crash leaves either the old or the new content. A run
+that is killed (SIGKILL, no ``finally``) between staging and the rename leaves
+its staged file ``.<name>.cri-staged.<pid>.<random>``; the next write to the
+same file removes every such file whose process no longer exists. OS errors
+name the path.
+
 Nothing here imports Ansible: the module object is used through the small
 protocol below, so the functions can be unit tested with a fake.
 """
 
 from __future__ import annotations
 
+import contextlib
+import grp
 import os
+import pwd
+import re
 import shlex
 import stat
 import tempfile
@@ -120,6 +133,86 @@ def validate_staged(module: ModuleLike, validate: str, staged: str, target: str)
         raise ValidationError(f"{target}: validation with '{validate}' failed (rc={rc}), file left unchanged: {detail}")
 
 
+STAGED_TAG = ".cri-staged."
+# Ansible's symbolic modes (AnsibleModule._symbolic_mode_to_octal): comma-separated
+# "<users><op><perms>[<op><perms>...]" with users from "ugo" or "a" or nothing
+_SYMBOLIC_PART = re.compile(r"^(?:a|[ugo]*)(?:[-+=][rwxXstugo]*)+$")
+
+
+def check_attributes(params: dict[str, Any], path: str) -> None:
+    """Refuse a ``mode``, ``owner`` or ``group`` that cannot be applied, before anything is written."""
+    mode = params.get("mode")
+    if mode is not None and not _valid_mode(mode):
+        raise FileError(
+            f"{path}: mode {mode!r} is neither octal (0644) nor symbolic (u=rw,g=r,o=r); nothing was written"
+        )
+    owner = params.get("owner")
+    if owner not in (None, "") and not str(owner).isdigit():
+        try:
+            pwd.getpwnam(str(owner))
+        except KeyError:
+            raise FileError(f"{path}: owner {owner!r} is no user on this host; nothing was written") from None
+    group = params.get("group")
+    if group not in (None, "") and not str(group).isdigit():
+        try:
+            grp.getgrnam(str(group))
+        except KeyError:
+            raise FileError(f"{path}: group {group!r} is no group on this host; nothing was written") from None
+
+
+def _valid_mode(mode: Any) -> bool:
+    if isinstance(mode, bool):
+        return False
+    if isinstance(mode, int):
+        return 0 <= mode <= 0o7777
+    text = str(mode)
+    try:
+        return 0 <= int(text, 8) <= 0o7777
+    except ValueError:
+        return all(_SYMBOLIC_PART.match(part) for part in text.split(","))
+
+
+def clean_stale_staged(path: str) -> list[str]:
+    """Remove the staged files of ``path`` left by runs whose process is gone; return them."""
+    directory = os.path.dirname(path) or "."
+    prefix = f".{os.path.basename(path)}{STAGED_TAG}"
+    removed: list[str] = []
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return removed
+    for name in names:
+        if not name.startswith(prefix):
+            continue
+        pid_text = name[len(prefix) :].split(".", 1)[0]
+        if not pid_text.isdigit() or _alive(int(pid_text)):
+            continue
+        try:
+            os.unlink(os.path.join(directory, name))
+            removed.append(os.path.join(directory, name))
+        except OSError:
+            pass
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _fsync_dir(directory: str) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def write_atomic(
     module: ModuleLike,
     current: Current,
@@ -135,6 +228,7 @@ def write_atomic(
     result still says whether a write would happen.
     """
     result = WriteResult()
+    check_attributes(module.params, current.path)
     if current.exists and current.data == data:
         return result
     result.changed = True
@@ -150,25 +244,48 @@ def write_atomic(
         except OSError as exc:
             raise FileError(f"{current.path}: cannot create directory {directory}: {exc.strerror}") from exc
 
+    clean_stale_staged(current.path)
+    staged = _stage(current, data, directory)
     try:
-        fd, staged = tempfile.mkstemp(prefix=f".{os.path.basename(current.path)}.", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise FileError(f"{current.path}: cannot create a temporary file in {directory}: {exc.strerror}") from exc
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        if current.exists:
-            # keep the target's mode on the staged copy so validation sees the same file
-            os.chmod(staged, stat.S_IMODE(os.stat(current.path).st_mode))
         if validate:
             validate_staged(module, validate, staged, current.path)
         if backup and current.exists:
             result.backup_file = module.backup_local(current.path)
         module.atomic_move(staged, current.path, unsafe_writes=bool(module.params.get("unsafe_writes", False)))
+        try:
+            _fsync_dir(directory)
+        except OSError as exc:
+            raise FileError(
+                f"{current.path}: written, but syncing its directory {directory} failed: {exc.strerror}"
+            ) from exc
     finally:
         if os.path.exists(staged):
             os.unlink(staged)
     return result
+
+
+def _stage(current: Current, data: bytes, directory: str) -> str:
+    """Write ``data`` to a new file next to the target, flushed to disk; its path."""
+    prefix = f".{os.path.basename(current.path)}{STAGED_TAG}{os.getpid()}."
+    try:
+        fd, staged = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise FileError(f"{current.path}: cannot create a temporary file in {directory}: {exc.strerror}") from exc
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if current.exists:
+            # keep the target's mode on the staged copy so validation sees the same file
+            os.chmod(staged, stat.S_IMODE(os.stat(current.path).st_mode))
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(staged)
+        raise FileError(
+            f"{current.path}: cannot write the new content next to it ({exc.strerror}); the file is unchanged"
+        ) from exc
+    return staged
 
 
 def apply_attributes(module: ModuleLike, path: str, changed: bool, diff: dict[str, Any] | None = None) -> bool:

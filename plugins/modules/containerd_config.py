@@ -131,13 +131,27 @@ options:
     default: {}
   remove:
     description:
-      - Key paths to delete (a key, or a table with everything under it), each a list of key names, for example
-        V([plugins, io.containerd.grpc.v1.cri, containerd, runtimes, kata]). Absent paths are ignored.
+      - Key paths to delete (a key, or a table with everything under it). Each entry is either a list of key names,
+        for example V([plugins, io.containerd.grpc.v1.cri, containerd, runtimes, kata]), or one TOML dotted key as a
+        string, with the keys that hold dots quoted, for example
+        V('plugins."io.containerd.grpc.v1.cri".containerd.runtimes.kata'). Absent paths are ignored.
+      - "Mind the nesting: O(remove) is a list of paths. A flat list such as
+        C(remove: [plugins, io.containerd.grpc.v1.cri, containerd, runtimes, kata]) is five removals, the first of
+        them the whole C([plugins]) table. The module refuses a flat list whose strings together name a key of the
+        file, and the removal of any whole top-level table (C(plugins), C(grpc), C(proxy_plugins), ...) unless
+        O(remove_top_level=true). Write C(remove: [[plugins, io.containerd.grpc.v1.cri, containerd, runtimes, kata]])
+        or the dotted string."
       - Removals happen before the merge, so removing a table that O(fragment) also gives replaces that table
         as a whole.
     type: list
-    elements: list
+    elements: raw
     default: []
+  remove_top_level:
+    description:
+      - Allow O(remove) to delete a whole top-level table such as C(plugins) or C(proxy_plugins). Top-level keys
+        that hold a value (C(oom_score)) can always be removed.
+    type: bool
+    default: false
   validate:
     description:
       - Command that checks the staged file before it replaces the original (C(%s) is the staged file).
@@ -156,8 +170,16 @@ notes:
     file, so it runs in the real run only.
   - C(restart_needed) is true when a file containerd reads changed; the role's handler restarts containerd.
   - When the merged data equals what the file already holds, the file is left byte for byte as it is.
+  - Registry credentials (C(password), C(auth) and C(identitytoken) under C(registry.configs.<host>.auth) and the
+    older C(registry.auths.<host>)) are shown as C(********) in the diff, in warnings and in error messages; the
+    files keep them. Nothing else is masked. A diff whose credentials cannot all be masked (the same value also
+    elsewhere in the file) is replaced by a one-line note.
   - In O(dropin) mode the drop-in is written (and validated) first, then the main file; if the main file is
     refused, the drop-in is put back as it was.
+  - O(mode), O(owner) and O(group) are checked before any file is written; a bad one fails with every file as it
+    was. The new content is staged next to the file as C(.<name>.cri-staged.<pid>.<random>.tmp), fsync'ed, moved
+    over the file, and the directory is fsync'ed. A run killed between staging and the move leaves the file as it
+    was and its staged file behind; the next run that writes that file removes staged files whose process is gone.
   - A C(runtimes) table in a file replaces containerd's built-in one, so C(runc) then exists only if the file
     configures it; the module warns when C(default_runtime_name) names no configured handler.
 seealso:
@@ -206,6 +228,12 @@ EXAMPLES = r"""
     runtimes:
       - name: kata
         state: absent
+
+- name: Remove a table by its key path, as a list of keys or as one TOML dotted key
+  cri.runtimes.containerd_config:
+    remove:
+      - [plugins, io.containerd.grpc.v1.cri, containerd, runtimes, kata]
+      - 'plugins."io.containerd.grpc.v1.cri".containerd.runtimes.kata-qemu'
 """
 
 RETURN = r"""
@@ -274,7 +302,8 @@ ARGUMENT_SPEC = {
     "merge_arrays": {"type": "bool", "default": False},
     "runtimes": {"type": "list", "elements": "dict", "default": [], "options": RUNTIME_SPEC},
     "cri": {"type": "dict", "default": {}},
-    "remove": {"type": "list", "elements": "list", "default": []},
+    "remove": {"type": "list", "elements": "raw", "default": []},
+    "remove_top_level": {"type": "bool", "default": False},
     "validate": {"type": "str"},
     "backup": {"type": "bool", "default": False},
     "create": {"type": "bool", "default": True},

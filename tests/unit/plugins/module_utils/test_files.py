@@ -159,3 +159,135 @@ def test_apply_attributes_reports_mode_change(tmp_path: Path) -> None:
     assert _files.apply_attributes(mod, str(path), False)
     assert path.stat().st_mode & 0o777 == 0o600
     assert not _files.apply_attributes(mod, str(path), False)
+
+
+# ---------------------------------------------------------------- failures leave the file as it was (issue 10, item 11)
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [
+        ({"mode": "rwxbad"}, r"mode 'rwxbad' is neither octal .* nothing was written"),
+        ({"mode": "0999"}, r"mode '0999' is neither octal"),
+        ({"owner": "no-such-user-cri"}, r"owner 'no-such-user-cri' is no user on this host"),
+        ({"group": "no-such-group-cri"}, r"group 'no-such-group-cri' is no group on this host"),
+    ],
+)
+def test_bad_attributes_fail_before_anything_is_written(tmp_path: Path, params: dict, match: str) -> None:
+    target = tmp_path / "config.toml"
+    target.write_text("a = 1\n")
+    for check in (True, False):
+        with pytest.raises(_files.FileError, match=match):
+            _files.write_atomic(FakeModule(check_mode=check, **params), _files.read_current(str(target)), b"a = 2\n")
+    assert target.read_text() == "a = 1\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml"]
+
+
+@pytest.mark.parametrize("mode", ["0644", "644", 0o600, "u=rw,g=r,o=r", "u+x", "a-w", "=r", "u=rwX,g=u"])
+def test_good_modes_are_accepted(mode: Any) -> None:
+    _files.check_attributes({"mode": mode, "owner": "root", "group": "0"}, "/x")
+
+
+def test_a_full_disk_names_the_path_and_leaves_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "config.toml"
+    target.write_text("a = 1\n")
+    real_fsync = os.fsync
+
+    def no_space(fd: int) -> None:
+        if os.path.isdir(f"/proc/self/fd/{fd}"):
+            return real_fsync(fd)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", no_space)
+    with pytest.raises(_files.FileError, match=rf"{target}: cannot write the new content .*No space left on device"):
+        _files.write_atomic(FakeModule(), _files.read_current(str(target)), b"a = 2\n")
+    assert target.read_text() == "a = 1\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml"]
+
+
+def test_a_really_full_tmpfs_names_the_path(tmp_path: Path) -> None:
+    mnt = tmp_path / "small"
+    mnt.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8k", "tmpfs", str(mnt)], check=False).returncode:
+        pytest.skip("cannot mount a tmpfs here (needs root); the injected ENOSPC test covers the code path")
+    try:
+        target = mnt / "config.toml"
+        target.write_text("a = 1\n")
+        big = b"# " + b"x" * 64 * 1024 + b"\n"
+        with pytest.raises(_files.FileError, match=rf"{target}: cannot write the new content .*No space left"):
+            _files.write_atomic(FakeModule(), _files.read_current(str(target)), big)
+        assert target.read_text() == "a = 1\n"
+        assert sorted(p.name for p in mnt.iterdir()) == ["config.toml"]
+    finally:
+        subprocess.run(["umount", str(mnt)], check=True)
+
+
+def test_the_file_and_its_directory_are_synced_around_the_move(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "config.toml"
+    target.write_text("a = 1\n")
+    events: list[str] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        where = os.readlink(f"/proc/self/fd/{fd}")
+        events.append("fsync-dir" if os.path.isdir(where) else f"fsync-file:{os.path.basename(where)}")
+        real_fsync(fd)
+
+    class Recording(FakeModule):
+        def atomic_move(self, src: str, dest: str, unsafe_writes: bool = False, keep_dest_attrs: bool = True) -> None:
+            events.append("move")
+            super().atomic_move(src, dest)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    _files.write_atomic(Recording(), _files.read_current(str(target)), b"a = 2\n")
+    assert [e.split(":")[0] for e in events] == ["fsync-file", "move", "fsync-dir"]
+    assert events[0].startswith("fsync-file:.config.toml.cri-staged.")
+    assert target.read_text() == "a = 2\n"
+
+
+KILLED_WRITER = """
+import sys
+sys.path[:0] = {paths!r}
+from ansible_collections.cri.runtimes.plugins.module_utils import _files
+from tests.unit.plugins.module_utils.test_files import FakeModule
+target = {target!r}
+_files.write_atomic(FakeModule(), _files.read_current(target), b"a = 2\\n",
+                    validate="sh -c 'touch {ready}; sleep 60' %s")
+"""
+
+
+def test_a_killed_run_leaves_the_file_and_the_next_run_removes_its_staged_file(tmp_path: Path) -> None:
+    """SIGKILL between staging and the move: the target is intact; the next write cleans up."""
+    import sys
+
+    target = tmp_path / "config.toml"
+    target.write_text("a = 1\n")
+    ready = tmp_path / "validating"
+    root = Path(__file__).resolve().parents[4]
+    code = KILLED_WRITER.format(paths=[*sys.path], target=str(target), ready=str(ready))
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=root, start_new_session=True)
+    try:
+        for _attempt in range(200):
+            if ready.exists() or proc.poll() is not None:
+                break
+            subprocess.run(["sleep", "0.05"], check=True)
+        assert ready.exists(), f"the writer did not reach validation (rc={proc.poll()})"
+    finally:
+        os.killpg(proc.pid, 9)
+        proc.wait()
+    staged = [p.name for p in tmp_path.iterdir() if p.name.startswith(".config.toml.cri-staged.")]
+    assert staged, "the killed run left no staged file: this test did not kill it between stage and move"
+    assert target.read_text() == "a = 1\n"
+    _files.write_atomic(FakeModule(), _files.read_current(str(target)), b"a = 3\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml", "validating"]
+    assert target.read_text() == "a = 3\n"
+
+
+def test_a_live_runs_staged_file_is_not_touched(tmp_path: Path) -> None:
+    target = tmp_path / "config.toml"
+    target.write_text("a = 1\n")
+    live = tmp_path / f".config.toml.cri-staged.{os.getpid()}.abc.tmp"
+    live.write_text("in progress")
+    other = tmp_path / ".other.toml.cri-staged.999999999.abc.tmp"
+    other.write_text("not ours")
+    _files.write_atomic(FakeModule(), _files.read_current(str(target)), b"a = 2\n")
+    assert live.exists()
+    assert other.exists()

@@ -229,3 +229,169 @@ def test_dropin_is_rolled_back_when_the_main_file_is_refused(tmp_path: Path) -> 
         run({"path": str(cfg), "dropin": str(dropin), "runtimes": [CRUN], "validate": validate})
     assert cfg.read_text() == "version = 3\n"
     assert not dropin.exists()
+
+
+# ---------------------------------------------------------------- remove: the flat-list mistake (issue 10, item 7)
+KATA = (
+    f'version = 2\n[plugins."{CRI}".containerd.runtimes.runc]\n  runtime_type = "io.containerd.runc.v2"\n'
+    f'[plugins."{CRI}".containerd.runtimes.kata]\n  runtime_type = "io.containerd.kata.v2"\n'
+    "[debug]\n  level = 'info'\n"
+)
+
+
+def test_a_flat_remove_list_is_refused_and_the_file_kept(tmp_path: Path) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(KATA)
+    flat = ["plugins", CRI, "containerd", "runtimes", "kata"]
+    with pytest.raises(ModuleFail, match=r"reads as 5 separate removals .* write the path as one entry") as exc:
+        run({"path": str(cfg), "remove": flat, "validate": ""})
+    assert f'plugins."{CRI}".containerd.runtimes.kata' in exc.value.result["msg"]
+    assert cfg.read_text() == KATA
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [["plugins", CRI, "containerd", "runtimes", "kata"], f'plugins."{CRI}".containerd.runtimes.kata'],
+    ids=["list", "dotted-string"],
+)
+def test_remove_one_path_as_a_list_or_a_dotted_string(tmp_path: Path, entry) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(KATA)
+    res = run({"path": str(cfg), "remove": [entry], "validate": ""})
+    assert res["changed"]
+    assert res["handlers"] == ["runc"]
+    data = parse(cfg.read_text(), "c")
+    assert sorted(get_path(data, ("plugins", CRI, "containerd", "runtimes"))) == ["runc"]
+    assert data["debug"] == {"level": "info"}
+    assert run({"path": str(cfg), "remove": [entry], "validate": ""})["changed"] is False
+
+
+@pytest.mark.parametrize("entry", [["plugins"], "plugins", ["debug"]])
+def test_a_whole_top_level_table_needs_remove_top_level(tmp_path: Path, entry) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(KATA)
+    with pytest.raises(ModuleFail, match=r"would delete the whole top-level table .* remove_top_level: true"):
+        run({"path": str(cfg), "remove": [entry], "validate": ""})
+    assert cfg.read_text() == KATA
+    res = run({"path": str(cfg), "remove": [entry], "remove_top_level": True, "validate": ""})
+    assert res["changed"]
+    top = entry if isinstance(entry, str) else entry[0]
+    assert top not in parse(cfg.read_text(), "c")
+
+
+def test_a_top_level_value_can_be_removed_and_a_bad_dotted_key_is_named(tmp_path: Path) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("version = 2\noom_score = -999\n")
+    assert run({"path": str(cfg), "remove": ["oom_score"], "validate": ""})["changed"]
+    assert cfg.read_text() == "version = 2\n"
+    with pytest.raises(ModuleFail, match=r"remove: 'plugins\.\"io' is not a TOML dotted key"):
+        run({"path": str(cfg), "remove": ['plugins."io'], "validate": ""})
+
+
+# ---------------------------------------------------------------- registry credentials never shown (issue 10, item 6)
+CREDS = (
+    "version = 2\n"
+    f'[plugins."{CRI}".registry.configs."reg.example:5000".auth]\n'
+    '  username = "deploy"\n'
+    '  password = "s3cr3t-PASS"\n'
+    f'[plugins."{CRI}".registry.configs."other.example".auth]\n'
+    "  auth = 'ZGVwbG95OnMzY3IzdA=='\n"
+    f'[plugins."{CRI}".registry.configs."inline.example"]\n'
+    '  auth = { username = "u2", identitytoken = "tok-123456" }\n'
+    f'[plugins."{CRI}".registry.auths."old.example"]\n'
+    '  password = "legacy-pw"\n'
+    '# a password = "not a secret: a comment"\n'
+)
+SECRETS = ("s3cr3t-PASS", "ZGVwbG95OnMzY3IzdA==", "tok-123456", "legacy-pw")
+
+
+def test_diff_masks_registry_credentials_and_nothing_else(tmp_path: Path) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(CREDS)
+    for check in (True, False):
+        res = run({"path": str(cfg), "runtimes": [CRUN], "validate": ""}, check=check, diff=True)
+        shown = repr(res)
+        for secret in SECRETS:
+            assert secret not in shown
+        before = res["diff"][0]["before"]
+        # only the four credential values differ from the file; usernames and comments stay
+        expected = CREDS
+        for secret in SECRETS:
+            expected = expected.replace(secret, "********")
+        assert before == expected
+        assert '"deploy"' in before
+        assert "u2" in before
+        after = res["diff"][0]["after"].splitlines()
+        assert all(line in after for line in expected.splitlines())
+        assert 'BinaryName = "/usr/bin/crun"' in [line.strip() for line in after]
+    assert all(secret in cfg.read_text() for secret in SECRETS)  # the file itself keeps the credentials
+
+
+def test_error_messages_mask_registry_credentials(tmp_path: Path) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(CREDS)
+    # a shape clash repeats the fragment's value in the message
+    frag = {"plugins": {CRI: {"registry": {"configs": {"reg.example:5000": {"auth": "s3cr3t-PASS"}}}}}}
+    with pytest.raises(ModuleFail) as exc:
+        run({"path": str(cfg), "fragment": frag, "validate": ""})
+    assert "would replace it with the value '********'" in exc.value.result["msg"]
+    # a validator that prints the staged file: its output is in the message, masked
+    with pytest.raises(ModuleFail) as exc:
+        run({"path": str(cfg), "runtimes": [CRUN], "validate": "sh -c 'cat \"$1\" >&2; exit 1' _ %s"})
+    msg = exc.value.result["msg"]
+    assert "validation with" in msg
+    assert 'username = "deploy"' in msg
+    for secret in SECRETS:
+        assert secret not in repr(exc.value.result)
+    assert cfg.read_text() == CREDS
+
+
+def test_a_credential_repeated_outside_its_key_hides_the_whole_text(tmp_path: Path) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(CREDS + 'mirrors = ["s3cr3t-PASS"]\n')
+    res = run({"path": str(cfg), "runtimes": [CRUN], "validate": ""}, check=True, diff=True)
+    assert "s3cr3t-PASS" not in repr(res)
+    assert "not shown" in res["diff"][0]["before"]
+
+
+# ---------------------------------------------------------------- attributes checked before the write (item 11)
+@pytest.mark.parametrize(
+    ("extra", "match"), [({"mode": "rwxbad"}, "mode 'rwxbad'"), ({"owner": "no-such-user-cri"}, "owner")]
+)
+def test_bad_attributes_fail_with_the_content_untouched(tmp_path: Path, extra: dict, match: str) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(BASE)
+    for check in (True, False):
+        with pytest.raises(ModuleFail, match=rf"{cfg}: {match}.*nothing was written"):
+            run({"path": str(cfg), "runtimes": [CRUN], "validate": "", **extra}, check=check)
+    assert cfg.read_text() == BASE
+
+
+def test_bad_attributes_in_dropin_mode_write_neither_file(tmp_path: Path) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("version = 2\n")
+    dropin = tmp_path / "conf.d" / "crun.toml"
+    with pytest.raises(ModuleFail, match="mode 'rwxbad'"):
+        run({"path": str(cfg), "dropin": str(dropin), "runtimes": [CRUN], "validate": "", "mode": "rwxbad"})
+    assert cfg.read_text() == "version = 2\n"
+    assert not dropin.exists()
+    run({"path": str(cfg), "dropin": str(dropin), "runtimes": [CRUN], "validate": ""})
+    assert dropin.exists()
+
+
+def test_a_drop_in_without_a_version_key_is_read_as_the_main_files_version(tmp_path: Path) -> None:
+    cfg = tmp_path / "config.toml"
+    dropin = tmp_path / "conf.d" / "crun.toml"
+    dropin.parent.mkdir()
+    cfg.write_text(f'version = 2\nimports = ["{dropin}"]\n')
+    dropin.write_text("# fragment, no version key\n[debug]\n  level = 'info'\n")
+    res = run({"path": str(cfg), "dropin": str(dropin), "runtimes": [CRUN], "validate": ""})
+    assert res["changed"]
+    assert res["version"] == 2
+    data = parse(dropin.read_text(), "d")
+    assert "version" not in data
+    assert get_path(data, ("plugins", CRI, "containerd", "runtimes", "crun", "options")) == {
+        "BinaryName": "/usr/bin/crun"
+    }
+    if CONTAINERD:
+        assert "crun" in dump(cfg)["plugins"][CRI]["containerd"]["runtimes"]
