@@ -14,7 +14,7 @@ export ANSIBLE_NOCOLOR := 1
 export ANSIBLE_FORCE_COLOR := 0
 
 .PHONY: help deps venv link lint ruff mypy ansible-lint changelog-lint sanity units \
-	build integration bench molecule e2e test lab lab-status lab-down clean
+	units-floor build integration bench molecule e2e test lab lab-status lab-down clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -52,6 +52,9 @@ sanity: deps ## ansible-test sanity from a clean copy, offline, empty ignore fil
 units: deps ## pytest unit tests (no test collected is a failure)
 	scripts/run-pytest tests/unit
 
+units-floor: deps ## module_utils and module unit tests on Python 3.9, the managed-node floor (skipped without one)
+	VENV=$(VENV) scripts/units-floor
+
 build: deps ## build the collection, install the tarball, ansible-doc every module and role
 	VENV=$(VENV) scripts/check-build
 
@@ -69,7 +72,7 @@ molecule: deps ## Molecule scenarios (podman, local debootstrap images)
 e2e: deps ## end-to-end test against the lab
 	VENV=$(VENV) scripts/e2e
 
-test: lint sanity units build integration molecule e2e ## every gate and suite
+test: lint sanity units units-floor build integration molecule e2e ## every gate and suite
 	@echo "make test: all gates passed"
 
 lab: deps ## start a real local cluster configured by the collection, prove it with pods
