@@ -10,11 +10,20 @@ BIN := $(VENV)/bin
 COLLECTIONS := $(CURDIR)/.tmp/collections
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+# Ansible's own state stays in the checkout, never in ~/.ansible (issue 14): Molecule's
+# prerun, ansible-galaxy, ansible's temp files (scripts/lib/ansible-env says why each).
+export ANSIBLE_HOME := $(CURDIR)/.tmp/ansible-home
+export ANSIBLE_LOCAL_TEMP := $(ANSIBLE_HOME)/tmp
+export ANSIBLE_GALAXY_CACHE_DIR := $(ANSIBLE_HOME)/galaxy_cache
+export ANSIBLE_REMOTE_TEMP := $(ANSIBLE_HOME)/remote-tmp
+# pip's cache (the tool venv, ansible-test's venvs) in the documented cache, not ~/.cache/pip
+export PIP_CACHE_DIR := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/cri-runtimes/pip
 export ANSIBLE_NOCOLOR := 1
 export ANSIBLE_FORCE_COLOR := 0
 
 .PHONY: help deps venv link lint ruff mypy ansible-lint changelog-lint sanity units \
-	units-floor build integration bench molecule e2e test lab lab-status lab-down clean
+	units-floor build integration bench molecule e2e test home-snapshot home-check \
+	lab lab-status lab-down clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -39,7 +48,7 @@ mypy: deps ## mypy (disallow_untyped_defs) on plugins/module_utils
 		-p ansible_collections.cri.runtimes.plugins.module_utils
 
 ansible-lint: deps ## ansible-lint, production profile, offline
-	ANSIBLE_HOME=$(CURDIR)/.tmp/ansible-home ansible-lint --offline --profile production
+	ansible-lint --offline --profile production
 
 changelog-lint: deps ## antsibull-changelog lint of changelogs/
 	antsibull-changelog lint
@@ -72,8 +81,17 @@ molecule: deps ## Molecule scenarios (podman, local debootstrap images)
 e2e: deps ## end-to-end test against the lab
 	VENV=$(VENV) scripts/e2e
 
-test: lint sanity units units-floor build integration molecule e2e ## every gate and suite
+# home-snapshot first and home-check last: make test fails when it created or changed
+# anything outside the checkout and ~/.cache/cri-runtimes (issue 14; scripts/home-guard).
+test: home-snapshot lint sanity units units-floor build integration molecule e2e ## every gate and suite
+	@scripts/home-guard check
 	@echo "make test: all gates passed"
+
+home-snapshot: ## record ~/.ansible, ~/.cache (but cri-runtimes), ~/.config, ~/.local, ~/.kube
+	@scripts/home-guard snapshot
+
+home-check: ## fail, naming the paths, if any of those changed since home-snapshot
+	@scripts/home-guard check
 
 lab: deps ## start a real local cluster configured by the collection, prove it with pods
 	$(BIN)/python lab/lab.py up
