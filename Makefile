@@ -82,16 +82,16 @@ e2e: deps ## end-to-end test against the lab
 	VENV=$(VENV) scripts/e2e
 
 # home-snapshot first and home-check last: make test fails when it created or changed
-# anything outside the checkout and ~/.cache/cri-runtimes (issue 14; scripts/home-guard).
+# anything outside the checkout and ~/.cache/cri-runtimes (issue 14; scripts/home_guard.py).
 test: home-snapshot lint sanity units units-floor build integration molecule e2e ## every gate and suite
-	@scripts/home-guard check
+	@python3 scripts/home_guard.py check
 	@echo "make test: all gates passed"
 
 home-snapshot: ## record ~/.ansible, ~/.cache (but cri-runtimes), ~/.config, ~/.local, ~/.kube
-	@scripts/home-guard snapshot
+	@python3 scripts/home_guard.py snapshot
 
 home-check: ## fail, naming the paths, if any of those changed since home-snapshot
-	@scripts/home-guard check
+	@python3 scripts/home_guard.py check
 
 lab: deps ## start a real local cluster configured by the collection, prove it with pods
 	$(BIN)/python lab/lab.py up

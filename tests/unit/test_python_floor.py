@@ -87,12 +87,13 @@ def floor_problems(source: str, name: str) -> list[str]:
                 in_annotation.update(id(n) for n in ast.walk(node))  # report `A | B | C` once
         elif isinstance(node, ast.Call):
             func = ast.unparse(node.func)
+            short = func.rsplit(".", maxsplit=1)[-1]
             keywords = {k.arg for k in node.keywords}
             if func == "zip" and "strict" in keywords:
                 add(node, "zip(strict=) (3.10+)")
-            if func.split(".")[-1] == "dataclass" and keywords & {"slots", "kw_only", "match_args"}:
+            if short == "dataclass" and keywords & {"slots", "kw_only", "match_args"}:
                 add(node, f"dataclass({', '.join(sorted(keywords & {'slots', 'kw_only', 'match_args'}))}=) (3.10+)")
-            if func.split(".")[-1] in _CALLS_310:
+            if short in _CALLS_310:
                 add(node, f"{func}() (3.10+)")
         elif isinstance(node, ast.ImportFrom) and node.module in ("typing", "itertools"):
             for alias in node.names:

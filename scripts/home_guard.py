@@ -1,10 +1,9 @@
-#!/usr/bin/env python3
 # Copyright: (c) 2026, cri.runtimes developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Fail when the suites wrote outside the checkout and the documented caches (issue 14).
 
-    scripts/home-guard snapshot   record the watched paths (make home-snapshot, first in make test)
-    scripts/home-guard check      compare with the snapshot; list what was created, removed or
+    python3 scripts/home_guard.py snapshot   record the watched paths (make home-snapshot, first in make test)
+    python3 scripts/home_guard.py check      compare with the snapshot; list what was created, removed or
                                   changed and exit 1 if anything was (make home-check, last)
 
 Watched, in the home directory: ~/.ansible, ~/.cache (except ~/.cache/cri-runtimes, the
@@ -97,7 +96,7 @@ def main(argv: list[str]) -> int:
         return 0
     if argv[1:] == ["check"]:
         if not SNAPSHOT.exists():
-            print(f"home-guard: no snapshot at {SNAPSHOT}; run `scripts/home-guard snapshot` first", file=sys.stderr)
+            print(f"home-guard: no snapshot at {SNAPSHOT}; run `make home-snapshot` first", file=sys.stderr)
             return 2
         problems = compare(json.loads(SNAPSHOT.read_text()), take())
         if problems:
