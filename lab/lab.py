@@ -108,6 +108,9 @@ class Lab:
             self.kube_bin / "kubectl",
             "--kubeconfig",
             STATE / "apiserver" / "kubeconfig",
+            # its discovery and HTTP cache in the lab's state, not ~/.kube/cache (make test checks)
+            "--cache-dir",
+            STATE / "kube-cache",
             *args,
             check=check,
             capture=capture,
