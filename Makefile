@@ -10,11 +10,20 @@ BIN := $(VENV)/bin
 COLLECTIONS := $(CURDIR)/.tmp/collections
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+# Ansible's own state stays in the checkout, never in ~/.ansible (issue 14): Molecule's
+# prerun, ansible-galaxy, ansible's temp files (scripts/lib/ansible-env says why each).
+export ANSIBLE_HOME := $(CURDIR)/.tmp/ansible-home
+export ANSIBLE_LOCAL_TEMP := $(ANSIBLE_HOME)/tmp
+export ANSIBLE_GALAXY_CACHE_DIR := $(ANSIBLE_HOME)/galaxy_cache
+export ANSIBLE_REMOTE_TEMP := $(ANSIBLE_HOME)/remote-tmp
+# pip's cache (the tool venv, ansible-test's venvs) in the documented cache, not ~/.cache/pip
+export PIP_CACHE_DIR := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/cri-runtimes/pip
 export ANSIBLE_NOCOLOR := 1
 export ANSIBLE_FORCE_COLOR := 0
 
 .PHONY: help deps venv link lint ruff mypy ansible-lint changelog-lint sanity units \
-	build integration bench judge-containerd molecule e2e test lab lab-status lab-down clean
+	units-floor build integration bench judge-containerd judge-kubelet molecule e2e test home-snapshot home-check \
+	lab lab-status lab-down clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -39,7 +48,7 @@ mypy: deps ## mypy (disallow_untyped_defs) on plugins/module_utils
 		-p ansible_collections.cri.runtimes.plugins.module_utils
 
 ansible-lint: deps ## ansible-lint, production profile, offline
-	ANSIBLE_HOME=$(CURDIR)/.tmp/ansible-home ansible-lint --offline --profile production
+	ansible-lint --offline --profile production
 
 changelog-lint: deps ## antsibull-changelog lint of changelogs/
 	antsibull-changelog lint
@@ -51,6 +60,9 @@ sanity: deps ## ansible-test sanity from a clean copy, offline, empty ignore fil
 
 units: deps ## pytest unit tests (no test collected is a failure)
 	scripts/run-pytest tests/unit
+
+units-floor: deps ## module_utils and module unit tests on Python 3.9, the managed-node floor (skipped without one)
+	VENV=$(VENV) scripts/units-floor
 
 build: deps ## build the collection, install the tarball, ansible-doc every module and role
 	VENV=$(VENV) scripts/check-build
@@ -74,8 +86,17 @@ molecule: deps ## Molecule scenarios (podman, local debootstrap images)
 e2e: deps ## end-to-end test against the lab
 	VENV=$(VENV) scripts/e2e
 
-test: lint sanity units build integration molecule e2e ## every gate and suite
+# home-snapshot first and home-check last: make test fails when it created or changed
+# anything outside the checkout and ~/.cache/cri-runtimes (issue 14; scripts/home_guard.py).
+test: home-snapshot lint sanity units units-floor build integration molecule e2e ## every gate and suite
+	@python3 scripts/home_guard.py check
 	@echo "make test: all gates passed"
+
+home-snapshot: ## record ~/.ansible, ~/.cache (but cri-runtimes), ~/.config, ~/.local, ~/.kube
+	@python3 scripts/home_guard.py snapshot
+
+home-check: ## fail, naming the paths, if any of those changed since home-snapshot
+	@python3 scripts/home_guard.py check
 
 lab: deps ## start a real local cluster configured by the collection, prove it with pods
 	$(BIN)/python lab/lab.py up

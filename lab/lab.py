@@ -108,6 +108,9 @@ class Lab:
             self.kube_bin / "kubectl",
             "--kubeconfig",
             STATE / "apiserver" / "kubeconfig",
+            # its discovery and HTTP cache in the lab's state, not ~/.kube/cache (make test checks)
+            "--cache-dir",
+            STATE / "kube-cache",
             *args,
             check=check,
             capture=capture,
@@ -132,6 +135,12 @@ class Lab:
     # ---- steps ------------------------------------------------------------------
     def setup_env(self) -> None:
         self.env["ANSIBLE_COLLECTIONS_PATH"] = str(REPO / ".tmp" / "collections")
+        # Ansible's state stays in the checkout, never in ~/.ansible (the same values as
+        # scripts/lib/ansible-env, which says why each one is needed).
+        home = Path(self.env.setdefault("ANSIBLE_HOME", str(REPO / ".tmp" / "ansible-home")))
+        self.env.setdefault("ANSIBLE_LOCAL_TEMP", str(home / "tmp"))
+        self.env.setdefault("ANSIBLE_GALAXY_CACHE_DIR", str(home / "galaxy_cache"))
+        self.env.setdefault("ANSIBLE_REMOTE_TEMP", str(home / "remote-tmp"))
         self.env["PATH"] = f"{Path(sys.executable).parent}:{self.env.get('PATH', '')}"
         self.env.setdefault("ANSIBLE_NOCOLOR", "1")
         link = REPO / ".tmp" / "collections" / "ansible_collections" / "cri" / "runtimes"

@@ -117,7 +117,7 @@ def parse_quantity(value: Any, field: str) -> Fraction:
     The API server keeps at most nanounit precision and rounds up beyond it; so
     does this function, so that equal values compare equal.
     """
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):  # a tuple: Python 3.9 nodes
         raise SpecError(f"{field}: a quantity must be a string or a number, got {type(value).__name__}")
     text = repr(value) if isinstance(value, float) else str(value)
     match = _QUANTITY.match(text.strip())

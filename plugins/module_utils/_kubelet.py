@@ -23,7 +23,7 @@ from typing import Any, Optional
 
 # aliases are evaluated at run time: `str | None` would need Python 3.10 on the managed node
 Version = tuple[int, int, int]
-FlagValue = Optional[str]  # noqa: UP045  # None: a bare flag (``--flag``), which means ``--flag=true``
+FlagValue = Optional[str]  # None: a bare flag (``--flag``), which means ``--flag=true``
 
 
 class KubeletError(ValueError):

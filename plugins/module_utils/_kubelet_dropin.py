@@ -621,7 +621,8 @@ def _edit_exec_words(line: Line, words: list[str | None], path: str) -> str:
     raw = line.raw
     # literal words are ExecStart words after the binary that are not variable references
     literal_words = [w for w in command.words[1:] if variable_of(w.value) is None]
-    for word, new in reversed(list(zip(literal_words, words))):  # noqa: B905 - same length by construction
+    # same length by construction (zip(strict=) needs Python 3.10; the floor is 3.9)
+    for word, new in reversed(list(zip(literal_words, words))):
         if new is None:
             prev_end = command.words[command.words.index(word) - 1].end
             raw = raw[:prev_end] + raw[word.end :]

@@ -30,6 +30,7 @@ requirements:
     to read TOML. The roles of this collection install python3-tomlkit on every node.
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - cri.runtimes.node_python
   # unqualified on purpose: the loader resolves the FQCN form of this one to another fragment
   - action_common_attributes.files
   - ansible.builtin.files

@@ -23,6 +23,7 @@ author:
   - cri.runtimes developers (!UNKNOWN)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - cri.runtimes.node_python
 attributes:
   check_mode:
     support: full

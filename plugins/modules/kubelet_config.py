@@ -26,6 +26,7 @@ requirements:
   - PyYAML on the managed node (Debian package C(python3-yaml)); the role P(cri.runtimes.kubelet#role) installs it.
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - cri.runtimes.node_python
   - action_common_attributes.files
   - ansible.builtin.files
 attributes:

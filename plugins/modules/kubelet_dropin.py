@@ -34,6 +34,7 @@ author:
   - cri.runtimes developers (@cri-runtimes)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - cri.runtimes.node_python
   - action_common_attributes.files
   - ansible.builtin.files
 attributes:

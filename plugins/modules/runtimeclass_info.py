@@ -15,6 +15,7 @@ author:
   - cri.runtimes developers (!UNKNOWN)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - cri.runtimes.node_python
   - cri.runtimes.kube_auth
 attributes:
   check_mode:

@@ -9,13 +9,16 @@ directory provides it for the whole test session.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
 
 _ROOT = Path(__file__).resolve().parents[2]
 _TREE = Path(tempfile.mkdtemp(prefix="cri-runtimes-pytest-"))
+atexit.register(shutil.rmtree, _TREE, True)  # ignore_errors; removes the link, never what it points to
 (_TREE / "ansible_collections" / "cri").mkdir(parents=True)
 os.symlink(_ROOT, _TREE / "ansible_collections" / "cri" / "runtimes")
 sys.path.insert(0, str(_TREE))
