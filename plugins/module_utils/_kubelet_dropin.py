@@ -85,6 +85,7 @@ class Holder:
     env_file: EnvFile | None = None
     value: str = ""  # a variable's whole value (what ``${NAME}`` stands for)
     raw_words: list[str] = field(default_factory=list)
+    specifiers: bool = False  # raw_words are written with specifiers (``%%`` for a ``%``)
 
     def describe(self) -> str:
         what = f"variable {self.variable}" if self.variable else "ExecStart="
@@ -244,6 +245,11 @@ def _scan_line(scan: _Scan, path: str, line: Line, ours: bool, specs: dict[str, 
                 "dropin-env" if ours else "unit-env", path, line.lineno, name=item.name, value=item.value, editable=ours
             )
             holder.line, holder.index = line, index
+            # an edit writes the words back as the file has them: specifiers unresolved (``%H`` stays ``%H``)
+            written = split_variable(item.text)
+            if len(written) == len(holder.words):
+                holder.raw_words = [item.text[w.start : w.end] for w in written]
+                holder.specifiers = True
             scan.env[item.name] = holder
     elif line.key == "EnvironmentFile":
         # systemd.exec(5): one file per line, "-" for an optional one, an empty value resets the list
@@ -410,7 +416,15 @@ class _Editor:
 
     def replace(self, occ: Occurrence, rendered: list[str]) -> None:
         self.remove(occ)
-        self.words(occ.holder)[occ.sources[0].index] = " ".join(rendered)
+        self.words(occ.holder)[occ.sources[0].index] = _written(occ.holder, " ".join(rendered))
+
+    def add(self, holder: Holder, rendered: list[str]) -> None:
+        self.words(holder).extend(_written(holder, word) for word in rendered)
+
+
+def _written(holder: Holder, word: str) -> str:
+    """A new word as ``holder``'s file writes it: ``%`` is ``%%`` where specifiers apply."""
+    return word.replace("%", "%%") if holder.specifiers else word
 
 
 def _requested(request: DropinRequest) -> tuple[dict[str, list[FlagValue]], list[str], dict[str, Version]]:
@@ -620,7 +634,7 @@ def _render_files(
     """The new text of our drop-in (first) and of every environment file an edit touches."""
     new_variable_words: list[str] | None = None
     if target is not None and plan.add_words:
-        plan.editor.words(target).extend(plan.add_words)
+        plan.editor.add(target, plan.add_words)
     elif target is None and plan.add_words:
         new_variable_words = plan.add_words
     our_index = next(i for i, f in enumerate(files) if f[2])
@@ -725,7 +739,8 @@ def _edited_lines(unit: UnitFile, editor: _Editor, path: str) -> list[str]:
             for holder, words in sorted(edits, key=lambda e: -e[0].index):
                 item = assignments[holder.index]
                 value = " ".join(w for w in words if w is not None)
-                raw = raw[: item.start] + render_env_assignment(holder.variable, value) + raw[item.end :]
+                rendered = render_env_assignment(holder.variable, value, specifiers=holder.specifiers)
+                raw = raw[: item.start] + rendered + raw[item.end :]
             out_lines.append(raw)
     return out_lines
 

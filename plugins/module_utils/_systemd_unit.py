@@ -190,10 +190,13 @@ def split_variable(value: str) -> list[Word]:
         words.append(Word("".join(buf), start, min(i, n)))
 
 
-def quote_word(value: str) -> str:
-    """Quote ``value`` as one word for a unit file line (``Environment=`` or ``ExecStart=``)."""
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("%", "%%")
-    return f'"{escaped}"'
+def quote_word(value: str, *, specifiers: bool = False) -> str:
+    """Quote ``value`` as one word for a unit file line (``Environment=`` or ``ExecStart=``).
+
+    ``%`` is escaped as ``%%`` unless ``value`` is already written with specifiers (``specifiers``).
+    """
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped if specifiers else escaped.replace("%", "%%")}"'
 
 
 def unescape_specifiers(value: str) -> str:
@@ -403,9 +406,10 @@ class EnvAssignment:
     """One ``NAME=value`` of an ``Environment=`` line, with its span in the line's raw text."""
 
     name: str
-    value: str
+    value: str  # specifiers resolved: what the process gets
     start: int
     end: int
+    text: str = ""  # the value as the unit file means it, specifiers unresolved (``%%``, ``%H``)
 
 
 def parse_environment(
@@ -442,7 +446,7 @@ def parse_environment(
                 continue
             if unresolved:
                 problem(f"{name}: cannot resolve {', '.join(unresolved)} here (it depends on the host)")
-            out.append(EnvAssignment(name, value, word.start, word.end))
+            out.append(EnvAssignment(name, value, word.start, word.end, word.value.partition("=")[2]))
     except UnitSyntaxError as exc:
         if warnings is None:
             raise
@@ -450,8 +454,9 @@ def parse_environment(
     return out
 
 
-def render_env_assignment(name: str, value: str) -> str:
-    return quote_word(f"{name}={value}")
+def render_env_assignment(name: str, value: str, *, specifiers: bool = False) -> str:
+    """``"NAME=value"`` for an Environment= line; ``specifiers``: ``value`` is written with them already."""
+    return quote_word(f"{name}={value}", specifiers=specifiers)
 
 
 @dataclass

@@ -401,3 +401,18 @@ def test_environment_reset_and_environment_file_precedence() -> None:
     assert result.effective_after == ["--v=4"]
     with pytest.raises(KubeletError, match=r"/etc/kubelet.env: line 1 \(variable Y\): --v=2"):
         fs.edit(flags={"v": 4}, edit_environment_files=False)
+
+
+def test_specifiers_in_our_variable_survive_an_edit() -> None:
+    dropin = (
+        "[Service]\n"
+        'Environment="ARGS=--hostname-override=%H --node-labels=unit=%N,load=100%%"\n'
+        "ExecStart=\nExecStart=/usr/bin/kubelet $ARGS\n"
+    )
+    fs = FakeFS({DROPIN: dropin})
+    result = fs.edit(variable="ARGS", flags={"v": 2, "eviction-hard": "memory.available<5%"})
+    assert result.effective_before == ["--hostname-override=%H", "--node-labels=unit=kubelet,load=100%"]
+    assert result.texts_after[DROPIN] == dropin.replace("100%%", "100%% --v=2 --eviction-hard=memory.available<5%%")
+    assert result.warnings == [f"{DROPIN}: line 2: Environment=: ARGS: cannot resolve %H here (it depends on the host)"]
+    fs.apply(result)
+    assert fs.edit(variable="ARGS", flags={"v": 2, "eviction-hard": "memory.available<5%"}).changed_paths == []

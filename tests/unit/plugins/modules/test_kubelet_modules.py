@@ -62,6 +62,8 @@ def test_dropin_four_runs(node: dict[str, Path]) -> None:
     assert f"--container-runtime-endpoint={SOCK}" in node["env"].read_text()
     assert "KUBELET_CRI_ARGS=--runtime-request-timeout=15m" in node["dropin"].read_text()
     assert second["effective_flags"].count(f"--container-runtime-endpoint={SOCK}") == 1
+    assert second["effective_args"].count(f"--container-runtime-endpoint={SOCK}") == 1
+    assert "--runtime-request-timeout=15m" in second["effective_args"]
 
     for check in (True, False):
         again = run_module(kubelet_dropin.main, args, check=check)
