@@ -210,8 +210,7 @@ def unit_specifiers(unit_name: str, fragment_path: str | None = None) -> dict[st
     Host-dependent ones (HOST_SPECIFIERS) are left out: they cannot be known
     without the host, and ``resolve_specifiers`` reports them as unresolved.
     """
-    prefix, _, _suffix = unit_name.rpartition(".")
-    prefix, at, instance = (prefix or unit_name).partition("@")
+    prefix, at, instance = (unit_name.rpartition(".")[0] or unit_name).partition("@")
     specs = {
         "n": unit_name,
         "N": unit_name.rpartition(".")[0] or unit_name,

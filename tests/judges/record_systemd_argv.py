@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright: (c) 2026, cri.runtimes developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Record the argv real systemd gives a kubelet for each unit layout of CASES.
@@ -14,7 +13,7 @@ warnings systemd logged while loading the unit.
 Run it again after adding a case (it needs podman and the lab's node image):
 
     export CONTAINERS_CONF=$(scripts/podman-host-setup)
-    tests/judges/record_systemd_argv.py [--image IMAGE] [--keep]
+    .venv/bin/python tests/judges/record_systemd_argv.py [--image IMAGE] [--keep] [--only CASE,...]
 
 It starts (and removes) a container named ``sdmodel-judge-record``; the data
 goes to tests/unit/plugins/module_utils/fixtures/systemd_argv.json.
