@@ -749,9 +749,11 @@ def _add_reference(out_lines: list[str], unit: UnitFile, cmd: CommandLine, varia
     """Append ``$variable`` to our ExecStart=, or return the lines that copy the unit's one (with it) here."""
     exec_here = [i for i, ln in enumerate(unit.lines) if ln is cmd.exec_line]
     if exec_here:
-        raw = out_lines[exec_here[0]]
-        body = raw.rstrip("\n")
-        out_lines[exec_here[0]] = f"{body} ${variable}{raw[len(body) :]}"
+        physical = out_lines[exec_here[0]].splitlines(keepends=True)
+        last = _last_content_line(physical)  # not a comment line inside the continuation
+        body = physical[last].rstrip("\r\n")
+        physical[last] = f"{body} ${variable}{physical[last][len(body) :]}"
+        out_lines[exec_here[0]] = "".join(physical)
         return []
     if cmd.exec_line is None:  # pragma: no cover - build_command_line refuses a unit without ExecStart=
         raise KubeletError(f"{path}: no ExecStart= to add ${variable} to")
@@ -809,7 +811,26 @@ def _edit_exec_words(line: Line, words: list[str | None], path: str) -> str:
         if words[index] is None:
             word = command.words[first + index]
             raw = raw[: _cut_from(raw, command.words[first + index - 1].end, word.start)] + raw[word.end :]
-    return raw
+    return _tidy_continuation(raw)
+
+
+def _last_content_line(physical: list[str]) -> int:
+    return max(i for i, text in enumerate(physical) if i == 0 or not _is_comment_line(text))
+
+
+def _tidy_continuation(raw: str) -> str:
+    """After removing words: drop continuation lines left blank, and end the line where its words end.
+
+    A backslash left on the last line with words would make systemd append the
+    next line of the file (after any comment lines) to the command line.
+    """
+    physical = raw.splitlines(keepends=True)
+    kept = physical[:1] + [p for p in physical[1:] if p.strip(" \t\r\n\\") or _is_comment_line(p)]
+    last = _last_content_line(kept)
+    body = kept[last].rstrip("\r\n")
+    if body.rstrip(" \t").endswith("\\"):
+        kept[last] = body.rstrip(" \t")[:-1].rstrip(" \t") + kept[last][len(body) :]
+    return "".join(kept)
 
 
 def _cut_from(raw: str, prev_end: int, start: int) -> int:

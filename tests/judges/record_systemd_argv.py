@@ -308,6 +308,41 @@ EDITS: dict[str, dict[str, Any]] = {
             "flags": {"container-runtime": "remote", "runtime-request-timeout": "15m"},
         },
     },
+    "edit-variable-holding-specifiers": {
+        "files": {
+            LIB_UNIT: unit("ExecStart=/usr/bin/kubelet\n"),
+            DROPIN: (
+                '[Service]\nEnvironment="ARGS=--node-labels=unit=%N,load=100%%"\n'
+                "ExecStart=\nExecStart=/usr/bin/kubelet $ARGS\n"
+            ),
+        },
+        "request": {"path": DROPIN, "variable": "ARGS", "flags": {"v": 2, "eviction-hard": "memory.available<5%"}},
+    },
+    "remove-literal-flag-across-comment-lines": {
+        "files": {
+            LIB_UNIT: unit("ExecStart=/usr/bin/kubelet\n"),
+            DROPIN: (
+                "[Service]\nExecStart=\nExecStart=/usr/bin/kubelet \\\n"
+                "    --v=2 \\\n"
+                "# the node's address:\n"
+                "    --node-ip \\\n"
+                "    10.0.0.5 \\\n"
+                "    --max-pods=50\n"
+            ),
+        },
+        "request": {"path": DROPIN, "remove": ["node-ip"], "flags": {"max-pods": 60}},
+    },
+    "move-flag-out-of-quoted-environment-file-value": {
+        "files": {
+            LIB_UNIT: unit("ExecStart=/usr/bin/kubelet\n"),
+            DROPIN: (
+                "[Service]\nEnvironmentFile=-/etc/default/kubelet\n"
+                "ExecStart=\nExecStart=/usr/bin/kubelet $KUBELET_EXTRA_ARGS\n"
+            ),
+            ENV: "KUBELET_EXTRA_ARGS=\"--node-labels='zone=a b' --v=2 --max-pods 50\"\n",
+        },
+        "request": {"path": DROPIN, "flags": {"v": 4}, "remove": ["max-pods"]},
+    },
     "eks-al2-flag-already-in-the-unit": {
         "files": {UNIT: EKS_UNIT, **EKS_STUBS},
         "request": {"path": DROPIN, "unit_path": UNIT, "flags": {"container-runtime-endpoint": SOCK}},
