@@ -25,6 +25,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -256,6 +257,85 @@ CASES: dict[str, dict[str, str]] = {
 
 
 STUB = "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/true\n"
+# our own sample of what kubeadm writes at join (not from the corpus)
+KUBEADM_FLAGS = (
+    'KUBELET_KUBEADM_ARGS="--container-runtime-endpoint=unix:///run/containerd/containerd.sock '
+    '--pod-infra-container-image=registry.k8s.io/pause:3.9"\n'
+)
+SYSCONFIG = "/etc/sysconfig/kubelet"
+
+
+def corpus(name: str) -> dict[str, str]:
+    """A corpus file, by name: read at recording and test time, never copied into the repository."""
+    return {"corpus": f"kubelet/{name}"}
+
+
+# Real unit sets of the corpus, installed at their real paths (plus stubs for the units they require).
+CORPUS_CASES: dict[str, dict[str, Any]] = {
+    "corpus-eks-al2-docker": {
+        UNIT: corpus("eks-al2-kubelet-docker.service"),
+        "/run/systemd/system/docker.service": STUB,
+        "/etc/eks/kubelet/environment": "KUBELET_ARGS=--node-ip=10.0.0.7\n",
+    },
+    "corpus-eks-al2023-nodeadm": {
+        UNIT: corpus("eks-al2023-nodeadm-kubelet.service"),
+        "/etc/eks/kubelet/environment": 'NODEADM_KUBELET_ARGS="--node-ip=10.0.0.7 --hostname-override=ip-10-0-0-7"\n',
+        "/etc/systemd/system/kubelet.service.d/environment.conf": corpus(
+            "eks-nodeadm-e2e-expected-environment-dropin.conf"
+        ),
+    },
+    "corpus-fedora-contrib": {
+        UNIT: corpus("k8s-contrib-fedora-init-kubelet.service"),
+        "/etc/kubernetes/kubelet": corpus("k8s-contrib-fedora-etc-kubernetes-kubelet.env"),
+        "/run/systemd/system/docker.service": STUB,
+        "/var/lib/kubelet/config.yaml": "",
+    },
+    "corpus-krel-rpm": {
+        LIB_UNIT: corpus("k8s-release-krel-kubelet.service"),
+        LIB_DROPIN: corpus("k8s-release-krel-rpm-10-kubeadm.conf"),
+        SYSCONFIG: corpus("k8s-release-krel-sysconfig-kubelet.env"),
+        FLAGS_ENV: KUBEADM_FLAGS,
+    },
+    "corpus-kubepkg-deb": {
+        LIB_UNIT: corpus("k8s-release-krel-kubelet.service"),
+        LIB_DROPIN: corpus("k8s-release-kubepkg-deb-10-kubeadm.conf"),
+        ENV: "KUBELET_EXTRA_ARGS=--node-labels=zone=a,rack=7 --v=2\n",
+        FLAGS_ENV: KUBEADM_FLAGS,
+    },
+    "corpus-kubeadm-2017-etc-layout": {
+        LIB_UNIT: corpus("k8s-release-krel-kubelet.service"),
+        DROPIN: corpus("k8s-release-2017-xenial-post-1.8-10-kubeadm.conf"),
+    },
+    "corpus-kind": {
+        UNIT: corpus("kind-base-kubelet.service"),
+        DROPIN: corpus("kind-base-10-kubeadm.conf"),
+        "/etc/systemd/system/kubelet.service.d/11-kind.conf": corpus("kind-base-11-kind.conf"),
+        ENV: corpus("kind-base-etc-default-kubelet.env"),
+        FLAGS_ENV: KUBEADM_FLAGS,
+        "/var/lib/kubelet/config.yaml": "",
+    },
+    "corpus-kubekey": {
+        UNIT: corpus("kubekey-kubelet.service"),
+        DROPIN: corpus("kubekey-10-kubeadm-dropin.rendered.conf"),
+        ENV: "KUBELET_EXTRA_ARGS=--v=4\n",
+        FLAGS_ENV: KUBEADM_FLAGS,
+    },
+    "corpus-image-builder": {
+        LIB_UNIT: corpus("k8s-release-krel-kubelet.service"),
+        LIB_DROPIN: corpus("image-builder-10-kubeadm.rendered.conf"),
+        "/usr/lib/systemd/system/kubelet.service.d/11-resource-sizing.conf": corpus(
+            "image-builder-11-resource-sizing.rendered.conf"
+        ),
+        SYSCONFIG: "KUBELET_EXTRA_ARGS=--max-pods=50\n",
+        ENV: "KUBELET_EXTRA_ARGS=--max-pods=60\n",
+        "/run/kubelet/extra-args.env": "KUBELET_EXTRA_ARGS=--max-pods=70 --v=2\n",
+        FLAGS_ENV: KUBEADM_FLAGS,
+    },
+    "corpus-minikube": {
+        "/lib/systemd/system/kubelet.service": corpus("k8s-release-krel-kubelet.service"),
+        DROPIN: corpus("minikube-10-kubeadm.rendered.conf"),
+    },
+}
 SOCK = "unix:///run/containerd/containerd.sock"
 EKS_UNIT = {"corpus": "kubelet/eks-al2-kubelet-containerd.service"}
 EKS_STUBS = {
@@ -359,7 +439,6 @@ EDITS: dict[str, dict[str, Any]] = {
 RUNNER = r"""
 import json, os, subprocess, sys, time
 case = json.load(sys.stdin)
-STANDIN = "/usr/bin/kubelet"
 ARGV = "/run/judge-argv"
 def sh(*cmd, check=True):
     return subprocess.run(cmd, check=check, capture_output=True, text=True)
@@ -376,8 +455,9 @@ def write(path, text, mode=0o644):
     os.chmod(path, mode)
     written.append(path)
 # the stand-in kubelet: argv NUL-separated (argv[0] first), then it sleeps like a daemon
-write(STANDIN, "#!/bin/sh\nprintf '%s\\0' \"$0\" \"$@\" > " + ARGV + ".tmp\nmv " + ARGV + ".tmp " + ARGV
-      + "\nexec sleep infinity\n", 0o755)
+for STANDIN in case["standins"]:
+  write(STANDIN, "#!/bin/sh\nprintf '%s\\0' \"$0\" \"$@\" > " + ARGV + ".tmp\nmv " + ARGV + ".tmp " + ARGV
+        + "\nexec sleep infinity\n", 0o755)
 # judge-only drop-in: a plain service (no READY=1 needed), nothing run before or after it, no restarts
 write("/run/systemd/system/kubelet.service.d/zz-judge.conf",
       "[Service]\nType=simple\nRestart=no\nExecStartPre=\nExecStartPost=\n")
@@ -452,7 +532,11 @@ def start_container(image: str) -> None:
 
 
 def record(name: str, files: dict[str, str]) -> dict[str, Any]:
-    out = podman("exec", "-i", CONTAINER, "python3", "-c", RUNNER, input=json.dumps({"files": files}))
+    standins = sorted(
+        {"/usr/bin/kubelet", *re.findall(r"^ExecStart=[-@:+!]*(/\S*/kubelet)\b", "\n".join(files.values()), re.M)}
+    )
+    payload = json.dumps({"files": files, "standins": standins})
+    out = podman("exec", "-i", CONTAINER, "python3", "-c", RUNNER, input=payload)
     result = json.loads(out.stdout)
     return {"id": name, "files": files, **result}
 
@@ -540,10 +624,16 @@ def main() -> int:
         version = podman("exec", CONTAINER, "systemctl", "--version").stdout.splitlines()[0]
         if args.only:
             for name in args.only.split(","):
-                got = record_edit(name, EDITS[name]) if name in EDITS else record(name, CASES[name])
+                if name in EDITS:
+                    got = record_edit(name, EDITS[name])
+                else:
+                    got = record(name, resolve_files({**CASES, **CORPUS_CASES}[name]))
                 print(json.dumps(got, indent=1))
             return 0
         cases = [record(name, files) for name, files in CASES.items()]
+        cases += [
+            {**record(name, resolve_files(files)), "files": stored_files(files)} for name, files in CORPUS_CASES.items()
+        ]
         edits = [record_edit(name, case) for name, case in EDITS.items()]
     finally:
         if not args.keep:

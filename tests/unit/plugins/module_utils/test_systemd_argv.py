@@ -37,17 +37,30 @@ IGNORED = ("Invalid syntax", "Invalid environment assignment", "Ignoring invalid
 
 def test_recorded_by_real_systemd() -> None:
     assert DATA["systemd"].startswith("systemd 252 ")
-    assert len(DATA["cases"]) >= 30
+    assert len(DATA["cases"]) >= 40
+    assert len([c for c in DATA["cases"] if c["id"].startswith("corpus-")]) >= 10
     assert len(DATA["edits"]) >= 6
 
 
+UNIT_DIRS = ("/etc/systemd/system", "/run/systemd/system", "/usr/lib/systemd/system", "/lib/systemd/system")
+
+
 def kubelet_files(files: dict[str, str]) -> list[tuple[str, UnitFile, bool]]:
-    """kubelet.service and its drop-ins in systemd's order (drop-ins by file name, whatever directory)."""
-    units = [p for p in files if os.path.basename(p) == "kubelet.service"]
-    dropins = sorted(
-        (p for p in files if os.path.basename(os.path.dirname(p)) == "kubelet.service.d"), key=os.path.basename
-    )
-    return [(p, parse_unit(files[p], p), False) for p in units + dropins]
+    """kubelet.service and its drop-ins in systemd's order, as systemd.unit(5) describes it.
+
+    The unit file from the first directory of the search path that has one; the
+    drop-ins of every directory sorted by file name, a name in an earlier
+    directory masking the same name in a later one.
+    """
+    units = [f"{d}/kubelet.service" for d in UNIT_DIRS if f"{d}/kubelet.service" in files][:1]
+    dropins: dict[str, str] = {}
+    for directory in reversed(UNIT_DIRS):
+        prefix = f"{directory}/kubelet.service.d/"
+        for path in files:
+            if path.startswith(prefix) and path.endswith(".conf"):
+                dropins[path[len(prefix) :]] = path
+    paths = units + [dropins[name] for name in sorted(dropins)]
+    return [(p, parse_unit(files[p], p), False) for p in paths]
 
 
 def model(files: dict[str, str]) -> CommandLine:
@@ -72,11 +85,12 @@ def files_of(case: dict[str, Any]) -> dict[str, str]:
 
 @pytest.mark.parametrize("case", DATA["cases"], ids=[c["id"] for c in DATA["cases"]])
 def test_model_is_systemds_argv(case: dict[str, Any]) -> None:
+    files = files_of(case)
     if case["argv"] is None:
         with pytest.raises(KubeletError):
-            model(case["files"])
+            model(files)
         return
-    cmd = model(case["files"])
+    cmd = model(files)
     assert [cmd.binary, *cmd.args] == case["argv"]
     ignored = [line for line in case["systemd_log"] if any(word in line for word in IGNORED)]
     assert len(cmd.warnings) == len(ignored), (cmd.warnings, ignored)
