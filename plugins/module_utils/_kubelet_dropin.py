@@ -133,6 +133,7 @@ class CommandLine:
     sources: list[Source] = field(default_factory=list)
     split_references: set[str] = field(default_factory=set)  # variables used as a whole ``$NAME`` word
     positional: list[int] = field(default_factory=list)  # argv indexes of words that are no flag
+    exec_prefix: str = ""  # ExecStart='s prefix characters (systemd.service(5) table of prefixes)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -355,6 +356,7 @@ def build_command_line(
         env_files=scan.env_files,
         missing_env_files=missing,
         warnings=scan.warnings,
+        exec_prefix=command.prefix,
     )
     _expand(cmd, command, literal)
     flags, cmd.positional = parse_flags(cmd.args)
@@ -367,14 +369,22 @@ def build_command_line(
 def _expand(cmd: CommandLine, command: ExecCommand, literal: Holder) -> None:
     """The argv words of ``command`` at start (systemd.service(5) "Command lines"), with their sources.
 
+    With the ``@`` prefix the word after the program is argv[0] (not an argument);
+    with ``:`` no variable is substituted.
+
     ``$NAME`` as a whole word is the variable's value split at whitespace (no
     word when unset or blank); every other word stays one word, ``${NAME}``
     replaced in place (unset: by nothing), ``$$`` unescaped.
     """
     values = {name: holder.value for name, holder in cmd.env_sources.items()}
+    substitute = ":" not in command.prefix  # systemd.service(5): ":" turns variable substitution off
     for index, word in enumerate(command.words[command.first_argument :]):
         literal.words.append(word.value)
         literal.raw_words.append(word.value)
+        if not substitute:
+            cmd.args.append(word.value)
+            cmd.sources.append(Source(literal, index))
+            continue
         cmd.referenced.update(references(word.value))
         var = variable_of(word.value)
         if var is None or not var[1]:
@@ -575,6 +585,11 @@ def _fixed_part(occ: Occurrence) -> Holder:
 
 
 def _check_reference(before: CommandLine, variable: str, plan: _Plan) -> None:
+    if plan.target_used and ":" in before.exec_prefix:
+        raise KubeletError(
+            f"ExecStart= ({before.exec_path}: line {before.exec_line.lineno if before.exec_line else 0}) has the "
+            f"':' prefix: systemd substitutes no variable there, so ${variable} cannot carry flags"
+        )
     if plan.target_used and variable in before.referenced and variable not in before.split_references:
         raise KubeletError(
             f"ExecStart= ({before.exec_path}: line {before.exec_line.lineno if before.exec_line else 0}) uses "

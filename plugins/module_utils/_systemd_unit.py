@@ -69,8 +69,8 @@ _SIMPLE_ESCAPES = {
 _HEX_ESCAPES = {"x": 2, "u": 4, "U": 8}
 # systemd.unit(5) "Specifiers" of systemd 252: every letter it knows; any other is an error
 SPECIFIERS = frozenset("aAbBCdEfgGhHiIjJlLmMnNopPqsStTuUvVwWyY")
-# the ones that depend on the host (hostname, machine and boot id, os-release, kernel)
-HOST_SPECIFIERS = frozenset("aAbBHlmMoqvwW")
+# the ones that depend on the host (hostname, machine and boot id, os-release, kernel, root's shell)
+HOST_SPECIFIERS = frozenset("aAbBHlmMoqsvwW")
 
 
 class UnitSyntaxError(ValueError):
@@ -235,7 +235,6 @@ def unit_specifiers(unit_name: str, fragment_path: str | None = None) -> dict[st
         "g": "root",
         "G": "0",
         "h": "/root",
-        "s": "/bin/sh",
         "%": "%",
     }
     if fragment_path:

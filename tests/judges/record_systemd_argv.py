@@ -100,6 +100,19 @@ CASES: dict[str, dict[str, str]] = {
     "unknown-specifier-drops-the-execstart-line": {
         UNIT: unit("ExecStart=/usr/bin/kubelet --v=1\nExecStart=\nExecStart=/usr/bin/kubelet --v=2 --bad=%z\n"),
     },
+    # %s is the manager user's shell from the user database (/bin/bash here): host-dependent, left out
+    "more-specifiers-in-execstart": {
+        UNIT: unit(
+            "ExecStart=/usr/bin/kubelet --P=%P --I=%I --j=%j --J=%J --f=%f --T=%T --V=%V --d=%d --u=%u --U=%U "
+            "--g=%g --G=%G --h=%h --y=%y --Y=%Y\n"
+        ),
+    },
+    "at-prefix-sets-argv0": {
+        UNIT: unit('Environment="A=--a"\nExecStart=@/usr/bin/kubelet kubelet-renamed --v=2 $A\n'),
+    },
+    "colon-prefix-no-substitution": {
+        UNIT: unit('Environment="A=--a --b"\nExecStart=:/usr/bin/kubelet $A ${A} $$ --n=%n\n'),
+    },
     "comment-inside-a-continuation": {
         UNIT: unit(
             "ExecStart=/usr/bin/kubelet \\\n    --v=2 \\\n# --commented=out \\\n; --also=out\n    --after=comment\n"

@@ -299,6 +299,11 @@ def test_repeated_bare_and_removed_flags() -> None:
             "several ExecStart= without a reset",
         ),
         ("[Service]\nRestart=always\n", {}, "no ExecStart= for the kubelet"),
+        (
+            "[Service]\nExecStart=\nExecStart=:/usr/bin/kubelet $KUBELET_CRI_ARGS\n",
+            {},
+            "has the ':' prefix: systemd substitutes no variable there",
+        ),
         (None, {"flags": {"Container Runtime": "remote"}}, "is not a kubelet flag name"),
         (None, {"flags": {"node-labels": 'a="b'}}, 'unbalanced " quote'),
         (None, {"flags": {"container-runtime": "remote"}, "version": (1, 27, 0)}, "was removed in kubelet v1.27.0"),
