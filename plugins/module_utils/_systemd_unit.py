@@ -24,7 +24,8 @@ the table of cases it recorded):
   ``Environment=`` whatever the order of the lines, later files win; the files
   are read with systemd's own rules (see ``parse_env_file``; no ``export``, no
   specifiers);
-* systemd.service(5) "Command lines": prefixes ``-@:+!``; quoted words with C
+* systemd.service(5) "Command lines": prefixes ``-@:+!`` (with ``@`` the word
+  after the program is argv[0], with ``:`` nothing is substituted); quoted words with C
   escapes (an unknown escape is kept as written); specifiers; a lone ``;``
   separates commands and ``\\;`` is a literal ``;``; at start, a word that is
   exactly ``$NAME`` becomes the variable's value split at whitespace (zero or
