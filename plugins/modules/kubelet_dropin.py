@@ -14,15 +14,23 @@ description:
     variable O(variable), and makes sure the effective C(ExecStart=) references that variable (appending
     C($VARIABLE) to an C(ExecStart=) of the drop-in, or copying the unit's C(ExecStart=) into the drop-in after a
     reset when the drop-in has none).
-  - The kubelet's effective command line is rebuilt the way systemd builds it, from the unit file and every drop-in
-    of its C(.d) directory in name order - C(Environment=) lines with several quoted assignments and escapes,
-    C(EnvironmentFile=) (with C(-)) such as C(/var/lib/kubelet/kubeadm-flags.env), C(/etc/default/kubelet) or
-    C(/etc/sysconfig/kubelet), C(ExecStart=) resets, backslash continuations, comments and C(%%).
+  - The kubelet's effective command line is rebuilt word for word the way systemd 252 builds it (checked against
+    the argv real systemd gives a kubelet), from the unit file and every drop-in of its C(.d) directory in name
+    order - C(Environment=) lines with several quoted assignments and escapes, C(EnvironmentFile=) (with C(-))
+    such as C(/var/lib/kubelet/kubeadm-flags.env), C(/etc/default/kubelet) or C(/etc/sysconfig/kubelet) (their
+    values override C(Environment=)), C(ExecStart=) resets, backslash continuations (comment lines inside them
+    are skipped), specifiers such as C(%n) and C(%%). In C(ExecStart=), C($VAR) as a word of its own is split at
+    whitespace, C(${VAR}) is always one argument (an empty one when unset) and C($$) is C($).
+  - What systemd ignores (an C(Environment=) word with an unknown escape and the rest of its line, an invalid
+    assignment, a host-dependent specifier the module cannot resolve) is ignored the same way and reported as a
+    warning naming the file and line.
   - A requested flag ends up set exactly once in the effective command line (once per value for a repeated flag).
-    Its other occurrences are removed from the drop-in (other variables, literal C(ExecStart=) words) and, with
-    O(edit_environment_files=true), from the environment files. An occurrence the module may not edit (the unit
-    file, another drop-in) is accepted when it already has the requested value and is an error otherwise. The
-    module reports every occurrence it found in RV(found).
+    A flag already set exactly as requested is left where it is. Otherwise its occurrences are removed from the
+    drop-in (other variables, literal C(ExecStart=) words) and, with O(edit_environment_files=true), from the
+    environment files, together with a value word that follows the flag (C(--node-ip $NODE_IP)), and the flag is
+    set in O(variable). An occurrence the module may not edit (the unit file, another drop-in) is accepted when it
+    already has the requested value and is an error otherwise. The module reports every occurrence it found in
+    RV(found).
   - Every line the module was not asked to change is written back byte for byte.
   - Knows which flags a kubelet version no longer accepts (C(--container-runtime) from 1.27, the dockershim flags
     from 1.24, C(--cadvisor-port) from 1.12, C(--allow-privileged) from 1.15) and removes them (O(remove_unsupported)),
@@ -61,6 +69,8 @@ options:
         module edits it there (when O(edit_environment_files=true)); otherwise it is an C(Environment=) line of
         the drop-in.
       - The default is a variable of its own, so the variables kubeadm and operators own are left alone.
+      - C(ExecStart=) must use it as a word of its own, C($VARIABLE); C(${VARIABLE}) is one argument to systemd,
+        whatever it holds, and is refused.
     type: str
     default: KUBELET_CRI_ARGS
   flags:
@@ -179,6 +189,13 @@ effective_flags_before:
   returned: always
   type: list
   elements: str
+effective_args:
+  description: The kubelet's arguments after the change (before it, in check mode the would-be result), word for
+    word as systemd passes them (without the program itself).
+  returned: always
+  type: list
+  elements: str
+  sample: ["--config", "/var/lib/kubelet/config.yaml", "--container-runtime-endpoint=unix:///run/containerd/containerd.sock"]
 conflicts:
   description: Flags (not managed here) that are set more than once with different values; the last one wins.
   returned: always
@@ -283,6 +300,7 @@ class KubeletDropin:
             "removed_unsupported": result.removed_unsupported,
             "effective_flags": result.effective_after,
             "effective_flags_before": result.effective_before,
+            "effective_args": result.args_after,
             "conflicts": result.conflicts,
             "kubelet_version": version_text(version) if version else None,
             "changed_files": changed_files,

@@ -69,23 +69,28 @@ def test_kubeadm_deb_old_cluster_upgraded_to_1_27() -> None:
         ("container-runtime", FLAGS_ENV),
         ("container-runtime-endpoint", FLAGS_ENV),
     }
-    assert fs.read(FLAGS_ENV) != result.texts_after[FLAGS_ENV]
-    assert result.texts_after[FLAGS_ENV] == 'KUBELET_KUBEADM_ARGS="--pod-infra-container-image=k8s.gcr.io/pause:3.5"\n'
-    after = result.texts_after[DROPIN]
-    assert f'Environment="KUBELET_CRI_ARGS=--container-runtime-endpoint={SOCK}"\n' in after
-    assert after.endswith("$KUBELET_KUBEADM_ARGS $KUBELET_EXTRA_ARGS $KUBELET_CRI_ARGS\n")
-    # every line of the original is still there, in order
-    original = fixture("10-kubeadm-deb.conf").splitlines()
-    kept = [ln for ln in after.splitlines() if ln in original]
-    assert kept == [ln for ln in original if not ln.startswith("ExecStart=/usr/bin/kubelet")]
+    # --container-runtime goes; the endpoint is already as asked where kubeadm put it: it stays there
+    assert result.texts_after[FLAGS_ENV] == (
+        f'KUBELET_KUBEADM_ARGS="--container-runtime-endpoint={SOCK} --pod-infra-container-image=k8s.gcr.io/pause:3.5"\n'
+    )
+    assert result.texts_after[DROPIN] == fixture("10-kubeadm-deb.conf")
     assert count(result.effective_after, "container-runtime-endpoint") == 1
     assert count(result.effective_after, "container-runtime") == 0
-    assert result.dropin_changed
-    assert sorted(result.changed_paths) == sorted([DROPIN, FLAGS_ENV])
+    assert not result.dropin_changed
+    assert result.changed_paths == [FLAGS_ENV]
     fs.apply(result)
     again = fs.edit(flags={"container-runtime-endpoint": SOCK}, version=(1, 27, 3))
     assert again.changed_paths == []
     assert not again.dropin_changed
+    # a different endpoint moves it into our variable, referenced from the drop-in's ExecStart=
+    moved = fs.edit(flags={"container-runtime-endpoint": "unix:///run/crio/crio.sock"}, version=(1, 27, 3))
+    after = moved.texts_after[DROPIN]
+    assert 'Environment="KUBELET_CRI_ARGS=--container-runtime-endpoint=unix:///run/crio/crio.sock"\n' in after
+    assert after.endswith("$KUBELET_KUBEADM_ARGS $KUBELET_EXTRA_ARGS $KUBELET_CRI_ARGS\n")
+    original = fixture("10-kubeadm-deb.conf").splitlines()
+    kept = [ln for ln in after.splitlines() if ln in original]
+    assert kept == [ln for ln in original if not ln.startswith("ExecStart=/usr/bin/kubelet")]
+    assert moved.texts_after[FLAGS_ENV] == 'KUBELET_KUBEADM_ARGS="--pod-infra-container-image=k8s.gcr.io/pause:3.5"\n'
 
 
 def test_kubeadm_rpm_flag_in_sysconfig_moves_into_our_variable() -> None:
@@ -167,9 +172,8 @@ def test_hand_edited_continuations_and_several_assignments() -> None:
         'Environment="KUBELET_EXTRA_ARGS=--node-labels=zone=a \\\n'
         '    --fail-swap-on=false"\n'
         "# the runtime, as the old wiki said\n"
-        'Environment="KUBELET_RUNTIME="\n'
-        'Environment="KUBELET_CRI_ARGS=--container-runtime=remote '
-        f'--container-runtime-endpoint={SOCK} --runtime-request-timeout=15m"\n'
+        'Environment="KUBELET_RUNTIME=--container-runtime=remote"\n'
+        f'Environment="KUBELET_CRI_ARGS=--container-runtime-endpoint={SOCK} --runtime-request-timeout=15m"\n'
         "ExecStart=\n"
         "ExecStart=/usr/bin/kubelet \\\n"
         "    $KUBELET_KUBECONFIG_ARGS \\\n"
@@ -273,18 +277,33 @@ def test_repeated_bare_and_removed_flags() -> None:
     ("dropin", "kwargs", "message"),
     [
         (
-            '[Service]\nEnvironment="A=1\nExecStart=/usr/bin/kubelet $A\n',
+            '[Service]\nExecStart=\nExecStart=/usr/bin/kubelet "--v=2\n',
             {},
-            r"line 2: Environment=: unbalanced \" quote",
+            r"line 3: ExecStart=: unbalanced \" quote",
+        ),
+        (
+            "[Service]\nExecStart=\nExecStart=/usr/bin/kubelet --node-labels=%z\n",
+            {},
+            r"line 3: ExecStart=: unknown specifier %z",
+        ),
+        (
+            '[Service]\nEnvironment="KUBELET_CRI_ARGS=--v=1"\n'
+            "ExecStart=\nExecStart=/usr/bin/kubelet ${KUBELET_CRI_ARGS}\n",
+            {},
+            r"uses \$\{KUBELET_CRI_ARGS\}, which systemd passes as ONE argument",
         ),
         ("[Service\nExecStart=/usr/bin/kubelet\n", {}, "line 1: malformed section header"),
-        ('[Service]\nEnvironment="A=1" --oops\nExecStart=/usr/bin/kubelet\n', {}, "expected NAME=value, got '--oops'"),
         (
             "[Service]\nExecStart=/usr/bin/kubelet\nExecStart=/usr/bin/kubelet --v=2\n",
             {},
             "several ExecStart= without a reset",
         ),
         ("[Service]\nRestart=always\n", {}, "no ExecStart= for the kubelet"),
+        (
+            "[Service]\nExecStart=\nExecStart=:/usr/bin/kubelet $KUBELET_CRI_ARGS\n",
+            {},
+            "has the ':' prefix: systemd substitutes no variable there",
+        ),
         (None, {"flags": {"Container Runtime": "remote"}}, "is not a kubelet flag name"),
         (None, {"flags": {"node-labels": 'a="b'}}, 'unbalanced " quote'),
         (None, {"flags": {"container-runtime": "remote"}, "version": (1, 27, 0)}, "was removed in kubelet v1.27.0"),
@@ -299,10 +318,47 @@ def test_bad_input_is_a_clear_error(dropin: str | None, kwargs: dict[str, Any], 
         fs.edit(**kwargs)
 
 
-def test_malformed_environment_file_is_named() -> None:
-    fs = FakeFS({DROPIN: fixture("10-kubeadm-deb.conf"), FLAGS_ENV: 'KUBELET_KUBEADM_ARGS="--v=2\n'})
-    with pytest.raises(KubeletError, match=r"/var/lib/kubelet/kubeadm-flags.env: line 1: unbalanced \" quote"):
-        fs.edit(flags={"v": 3})
+def test_what_systemd_ignores_is_a_warning_not_an_error() -> None:
+    """systemd 252 ignores these (and logs it); the kubelet still starts, so the edit goes on and says so."""
+    dropin = (
+        "[Service]\n"
+        'Environment="A=--a" --oops "B=it\\qs" "C=--c"\n'
+        "EnvironmentFile=/etc/default/kubelet\n"
+        "ExecStart=\nExecStart=/usr/bin/kubelet $A $B $C $KUBELET_EXTRA_ARGS\n"
+    )
+    fs = FakeFS({DROPIN: dropin, "/etc/default/kubelet": "export KUBELET_EXTRA_ARGS=--v=2\n"})
+    result = fs.edit(flags={"v": 3})
+    assert result.effective_before == ["--a"]
+    assert result.effective_after == ["--a", "--v=3"]
+    assert result.warnings == [
+        f"{DROPIN}: line 2: Environment=: expected NAME=value, got '--oops'; systemd ignores it",
+        f'{DROPIN}: line 2: Environment=: unknown escape \\q in: "A=--a" --oops "B=it\\qs" "C=--c"; '
+        "systemd ignores the rest of the line (Invalid syntax)",
+        "/etc/default/kubelet: line 1: 'export KUBELET_EXTRA_ARGS' is not a valid variable name; "
+        "systemd ignores this assignment",
+    ]
+
+
+def test_flag_value_from_a_variable_is_removed_with_the_flag() -> None:
+    dropin = (
+        '[Service]\nEnvironment="NODE_IP=10.0.0.5 --v=2"\n'
+        "ExecStart=\nExecStart=/usr/bin/kubelet \\\n    --node-ip \\\n# the address\\\n    $NODE_IP\n"
+    )
+    fs = FakeFS({DROPIN: dropin})
+    result = fs.edit(remove=["node-ip"])
+    assert result.args_before == ["--node-ip", "10.0.0.5", "--v=2"]
+    assert result.args_after == ["--v=2"]
+    assert result.texts_after[DROPIN] == (
+        '[Service]\nEnvironment="NODE_IP=--v=2"\n'
+        "ExecStart=\nExecStart=/usr/bin/kubelet \\\n# the address\\\n    $NODE_IP\n"
+    )
+
+
+def test_flag_value_from_a_fixed_place_cannot_be_removed() -> None:
+    dropin = "[Service]\nEnvironmentFile=/etc/default/kubelet\nExecStart=\nExecStart=/usr/bin/kubelet --node-ip $IP\n"
+    fs = FakeFS({DROPIN: dropin, "/etc/default/kubelet": "IP=10.0.0.5\n"})
+    with pytest.raises(KubeletError, match=r"--node-ip must be removed but is set in /etc/default/kubelet: line 1"):
+        fs.edit(remove=["node-ip"], edit_environment_files=False)
 
 
 def test_missing_required_environment_file_is_reported() -> None:
@@ -350,3 +406,18 @@ def test_environment_reset_and_environment_file_precedence() -> None:
     assert result.effective_after == ["--v=4"]
     with pytest.raises(KubeletError, match=r"/etc/kubelet.env: line 1 \(variable Y\): --v=2"):
         fs.edit(flags={"v": 4}, edit_environment_files=False)
+
+
+def test_specifiers_in_our_variable_survive_an_edit() -> None:
+    dropin = (
+        "[Service]\n"
+        'Environment="ARGS=--hostname-override=%H --node-labels=unit=%N,load=100%%"\n'
+        "ExecStart=\nExecStart=/usr/bin/kubelet $ARGS\n"
+    )
+    fs = FakeFS({DROPIN: dropin})
+    result = fs.edit(variable="ARGS", flags={"v": 2, "eviction-hard": "memory.available<5%"})
+    assert result.effective_before == ["--hostname-override=%H", "--node-labels=unit=kubelet,load=100%"]
+    assert result.texts_after[DROPIN] == dropin.replace("100%%", "100%% --v=2 --eviction-hard=memory.available<5%%")
+    assert result.warnings == [f"{DROPIN}: line 2: Environment=: ARGS: cannot resolve %H here (it depends on the host)"]
+    fs.apply(result)
+    assert fs.edit(variable="ARGS", flags={"v": 2, "eviction-hard": "memory.available<5%"}).changed_paths == []

@@ -58,8 +58,12 @@ def test_dropin_four_runs(node: dict[str, Path]) -> None:
     assert second["changed"]
     assert second["kubelet_version"] == "v1.27.1"
     assert "--container-runtime" not in node["env"].read_text().replace("--container-runtime-endpoint", "")
-    assert "KUBELET_CRI_ARGS=--container-runtime-endpoint=" in node["dropin"].read_text()
+    # the endpoint was already as asked in the environment file: it stays there, once
+    assert f"--container-runtime-endpoint={SOCK}" in node["env"].read_text()
+    assert "KUBELET_CRI_ARGS=--runtime-request-timeout=15m" in node["dropin"].read_text()
     assert second["effective_flags"].count(f"--container-runtime-endpoint={SOCK}") == 1
+    assert second["effective_args"].count(f"--container-runtime-endpoint={SOCK}") == 1
+    assert "--runtime-request-timeout=15m" in second["effective_args"]
 
     for check in (True, False):
         again = run_module(kubelet_dropin.main, args, check=check)
@@ -106,10 +110,10 @@ def test_dropin_bad_input_leaves_files_alone(node: dict[str, Path], args: dict, 
 
 
 def test_dropin_malformed_file_is_named(node: dict[str, Path]) -> None:
-    node["dropin"].write_text('[Service]\nEnvironment="A=1\nExecStart=/usr/bin/kubelet $A\n')
+    node["dropin"].write_text('[Service]\nExecStart=\nExecStart=/usr/bin/kubelet "$A\n')
     with pytest.raises(ModuleFail) as err:
         run_module(kubelet_dropin.main, {"path": str(node["dropin"]), "flags": {"v": 2}})
-    assert f"{node['dropin']}: line 2: Environment=: unbalanced" in err.value.result["msg"]
+    assert f"{node['dropin']}: line 3: ExecStart=: unbalanced" in err.value.result["msg"]
 
 
 CONFIG = """apiVersion: kubelet.config.k8s.io/v1beta1
