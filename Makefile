@@ -14,7 +14,7 @@ export ANSIBLE_NOCOLOR := 1
 export ANSIBLE_FORCE_COLOR := 0
 
 .PHONY: help deps venv link lint ruff mypy ansible-lint changelog-lint sanity units \
-	build integration bench molecule e2e test lab lab-status lab-down clean
+	build integration bench molecule e2e judge-kubelet test lab lab-status lab-down clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -51,6 +51,9 @@ sanity: deps ## ansible-test sanity from a clean copy, offline, empty ignore fil
 
 units: deps ## pytest unit tests (no test collected is a failure)
 	scripts/run-pytest tests/unit
+
+judge-kubelet: deps ## systemd judges kubelet_dropin on every kubelet unit set of ../shared/corpus (one node container)
+	scripts/run-pytest tests/judges/test_kubelet_corpus.py -v
 
 build: deps ## build the collection, install the tarball, ansible-doc every module and role
 	VENV=$(VENV) scripts/check-build

@@ -123,7 +123,13 @@ def dropin_dir_names(unit: str) -> list[str]:
     return [f"{unit}.d", f"{suffix}.d"]
 
 
-def search_layout(unit: str, lister: Lister, exists: Callable[[str], bool], load_path: tuple[str, ...]) -> UnitLayout:
+def search_layout(
+    unit: str,
+    lister: Lister,
+    exists: Callable[[str], bool],
+    load_path: tuple[str, ...],
+    realpath: Callable[[str], str] = str,
+) -> UnitLayout:
     """The layout systemd would load for ``unit`` from the files on disk (systemd.unit(5))."""
     fragment = next((os.path.join(d, unit) for d in load_path if exists(os.path.join(d, unit))), None)
     chosen: dict[str, str] = {}
@@ -131,8 +137,13 @@ def search_layout(unit: str, lister: Lister, exists: Callable[[str], bool], load
         for dir_name in dropin_dir_names(unit):
             dropin_dir = os.path.join(directory, dir_name)
             for name in lister(dropin_dir):
-                if name.endswith(".conf") and name not in chosen:
-                    chosen[name] = os.path.join(dropin_dir, name)
+                if not name.endswith(".conf"):
+                    continue
+                path = os.path.join(dropin_dir, name)
+                if name not in chosen:
+                    chosen[name] = path
+                elif realpath(chosen[name]) == realpath(path):
+                    chosen[name] = _usr_spelling(chosen[name], path)
     return UnitLayout(
         unit=unit,
         fragment_path=fragment,
@@ -140,6 +151,11 @@ def search_layout(unit: str, lister: Lister, exists: Callable[[str], bool], load
         source="search path",
         load_path=load_path,
     )
+
+
+def _usr_spelling(a: str, b: str) -> str:
+    """Of two spellings of one file (merged /usr: /lib -> usr/lib), the /usr one, as systemd reports drop-ins."""
+    return b if b.startswith("/usr/") and not a.startswith("/usr/") else a
 
 
 def parse_systemctl_show(text: str) -> dict[str, str]:
@@ -179,16 +195,22 @@ def load_path_with(path: str | None) -> tuple[str, ...]:
     return UNIT_LOAD_PATH if unit_dir in UNIT_LOAD_PATH else (unit_dir, *UNIT_LOAD_PATH)
 
 
-def same_named(path: str, unit: str, lister: Lister, load_path: tuple[str, ...]) -> list[str]:
-    """Other drop-ins of ``unit`` with the file name of ``path``, highest priority first."""
+def same_named(
+    path: str, unit: str, lister: Lister, load_path: tuple[str, ...], realpath: Callable[[str], str]
+) -> list[str]:
+    """Other drop-ins of ``unit`` with the file name of ``path`` (one spelling per file), highest priority first."""
     name = os.path.basename(path)
-    out = []
+    mine = realpath(path)
+    found: dict[str, str] = {}
     for directory in load_path:
         for dir_name in dropin_dir_names(unit):
             other = os.path.join(directory, dir_name, name)
-            if other != path and name in lister(os.path.dirname(other)) and other not in out:
-                out.append(other)
-    return out
+            if name not in lister(os.path.dirname(other)):
+                continue
+            real = realpath(other)
+            if real != mine:
+                found[real] = _usr_spelling(found[real], other) if real in found else other
+    return list(found.values())
 
 
 def _priority(path: str, load_path: tuple[str, ...]) -> int:
@@ -200,10 +222,7 @@ def check_no_masking(
     path: str, unit: str, lister: Lister, load_path: tuple[str, ...], realpath: Callable[[str], str]
 ) -> None:
     """Refuse to write a drop-in that masks, or is masked by, a same-named drop-in of the unit."""
-    mine = realpath(path)
-    for other in same_named(path, unit, lister, load_path):
-        if realpath(other) == mine:
-            continue  # the same file seen through /lib -> /usr/lib
+    for other in same_named(path, unit, lister, load_path, realpath):
         if _priority(other, load_path) > _priority(path, load_path):
             raise KubeletError(
                 f"writing {path} would mask {other}: systemd reads only one drop-in of a name, the one in the "
@@ -221,10 +240,8 @@ def masking_warnings(layout: UnitLayout, lister: Lister, realpath: Callable[[str
     """Effective drop-ins that hide a same-named drop-in in a lower-priority directory."""
     out = []
     for path in layout.dropin_paths:
-        for other in same_named(path, layout.unit, lister, layout.load_path):
-            if realpath(other) != realpath(path) and _priority(other, layout.load_path) > _priority(
-                path, layout.load_path
-            ):
+        for other in same_named(path, layout.unit, lister, layout.load_path, realpath):
+            if _priority(other, layout.load_path) > _priority(path, layout.load_path):
                 out.append(
                     f"{path} masks {other}: systemd ignores every line of {other} "
                     "(a copy of a packaged drop-in in /etc hides the packaged one)"

@@ -328,7 +328,7 @@ class KubeletDropin:
             if rc == 0:
                 layout = systemctl_layout(unit, parse_systemctl_show(out), load_path)
         if layout is None:
-            layout = search_layout(unit, _list, os.path.exists, load_path)
+            layout = search_layout(unit, _list, os.path.exists, load_path, os.path.realpath)
         if self.params["unit_path"]:
             layout.fragment_path = self.params["unit_path"]
         return layout
