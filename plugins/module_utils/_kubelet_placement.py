@@ -90,7 +90,7 @@ def _before(layout: UnitLayout, our_path: str, reader: Reader, spec: EditSpec) -
         ours = parse_unit(reader(our_path) or "", our_path)
     except UnitSyntaxError as exc:
         raise KubeletError(str(exc)) from exc
-    _, files = unit_files(probe, ours, reader, lambda _d: [])
+    files = unit_files(probe, ours, reader, lambda _d: [])[1]
     cmd = build_command_line(files, reader, spec.edit_environment_files)
     return cmd, [f[0] for f in files]
 
@@ -159,7 +159,7 @@ def _choose(
         setter = holder.path if holder is not None and holder.kind == "envfile" else None
         extension = None
         if EXTENSION_VARIABLE in cmd.referenced:
-            extension = choose_extension_file([p for p, _ in cmd.env_files], setter, exists)
+            extension = choose_extension_file([p for p, _optional in cmd.env_files], setter, exists)
         if extension is not None:
             placement = Placement(
                 path=our_path,
@@ -213,7 +213,7 @@ def run_edit(layout: UnitLayout, spec: EditSpec, node: NodeFiles) -> PlannedEdit
         check_no_masking(placement.path, layout.unit, node.listdir, layout.load_path, node.realpath)
 
     def argv(texts: Mapping[str, str]) -> list[str]:
-        cmd, _ = _before(layout, placement.path, lambda p: texts[p] if p in texts else reader(p), spec)
+        cmd = _before(layout, placement.path, lambda p: texts[p] if p in texts else reader(p), spec)[0]
         return [cmd.binary, *cmd.args]
 
     return PlannedEdit(result, placement, argv({}), argv(result.texts_after))
