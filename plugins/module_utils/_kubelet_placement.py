@@ -32,6 +32,7 @@ from ._kubelet import (
     normalize_flag_name,
     removed_flags,
     same_values,
+    version_text,
 )
 from ._kubelet_dropin import (
     CommandLine,
@@ -98,8 +99,16 @@ def _before(layout: UnitLayout, our_path: str, reader: Reader, spec: EditSpec) -
 def _wanted(spec: EditSpec) -> tuple[dict[str, list[FlagValue]], set[str]]:
     wanted = {normalize_flag_name(n): desired_values(normalize_flag_name(n), v) for n, v in spec.flags.items()}
     removals = {normalize_flag_name(n) for n in spec.remove}
-    if spec.version is not None and spec.remove_unsupported:
-        removals |= set(removed_flags(spec.version))
+    if spec.version is not None:
+        gone = removed_flags(spec.version)
+        for name in wanted:
+            if name in gone:
+                raise KubeletError(
+                    f"flag --{name} was removed in kubelet {version_text(gone[name])}; "
+                    f"kubelet {version_text(spec.version)} would refuse to start with it"
+                )
+        if spec.remove_unsupported:
+            removals |= set(gone)
     return wanted, removals
 
 
@@ -126,8 +135,8 @@ def plan_placement(layout: UnitLayout, reader: Reader, exists: Callable[[str], b
             "is the kubelet installed?"
         )
     our_path = spec.path or own_dropin_path(layout.unit, spec.dropin_name)
+    wanted, removals = _wanted(spec)  # bad input is reported before anything is read
     cmd, order = _before(layout, our_path, reader, spec)
-    wanted, removals = _wanted(spec)
     placement = _choose(cmd, our_path, reader, exists, spec)
     if not wanted and not removals:
         placement.seeds = {}
