@@ -64,6 +64,9 @@ units: deps ## pytest unit tests (no test collected is a failure)
 units-floor: deps ## module_utils and module unit tests on Python 3.9, the managed-node floor (skipped without one)
 	VENV=$(VENV) scripts/units-floor
 
+judge-kubelet: deps ## systemd judges kubelet_dropin on every kubelet unit set of ../shared/corpus (one node container)
+	scripts/run-pytest tests/judges/test_kubelet_corpus.py -v
+
 build: deps ## build the collection, install the tarball, ansible-doc every module and role
 	VENV=$(VENV) scripts/check-build
 

@@ -39,6 +39,7 @@ from ._kubelet import (
     same_values,
     version_text,
 )
+from ._kubelet_layout import UNIT_LOAD_PATH
 from ._systemd_unit import (
     EnvFile,
     ExecCommand,
@@ -62,7 +63,7 @@ from ._systemd_unit import (
 Reader = Callable[[str], "str | None"]
 Lister = Callable[[str], list[str]]
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-UNIT_DIRS = ("/etc/systemd/system", "/run/systemd/system", "/usr/lib/systemd/system", "/lib/systemd/system")
+UNIT_DIRS = UNIT_LOAD_PATH
 
 
 @dataclass
@@ -147,6 +148,8 @@ class DropinRequest:
     version: Version | None = None
     remove_unsupported: bool = True
     unit_path: str | None = None
+    # the unit's drop-ins in systemd's order (None: the drop-ins of ``path``'s own directory)
+    dropin_paths: list[str] | None = None
 
 
 @dataclass
@@ -190,6 +193,39 @@ def find_unit(dropin_path: str, reader: Reader, unit_path: str | None) -> tuple[
         if text is not None:
             return candidate, text
     return None, None
+
+
+def unit_files(
+    request: DropinRequest, ours: UnitFile, reader: Reader, lister: Lister
+) -> tuple[str | None, list[tuple[str, UnitFile, bool]]]:
+    """The unit file and its drop-ins in systemd's order, as (path, parsed, is-our-drop-in).
+
+    With ``request.dropin_paths`` (the layout systemd reports, or its search path rules:
+    see _kubelet_layout.py) our drop-in joins those by file name; without, the drop-ins
+    are those of our drop-in's own directory.
+    """
+    if request.dropin_paths is not None:
+        unit_path = request.unit_path
+        unit_text = reader(unit_path) if unit_path else None
+        names = {os.path.basename(p): p for p in request.dropin_paths}
+        names[os.path.basename(request.path)] = request.path
+        paths = [names[n] for n in sorted(names)]
+    else:
+        unit_path, unit_text = find_unit(request.path, reader, request.unit_path)
+        directory = os.path.dirname(request.path)
+        own = os.path.basename(request.path)
+        paths = [
+            os.path.join(directory, n) for n in sorted({*lister(directory), own}) if n.endswith(".conf") or n == own
+        ]
+    files: list[tuple[str, UnitFile, bool]] = []
+    if unit_text is not None and unit_path is not None:
+        files.append((unit_path, _parse(unit_text, unit_path), False))
+    for path in paths:
+        if path == request.path:
+            files.append((path, ours, True))
+        else:
+            files.append((path, _parse(reader(path), path), False))
+    return unit_path, files
 
 
 def _parse(text: str | None, path: str) -> UnitFile:
@@ -466,17 +502,7 @@ def _unit_files(
 ) -> tuple[list[tuple[str, UnitFile, bool]], str | None, str | None]:
     """The unit and its drop-ins in systemd's order, ours marked: (files, our drop-in's text, unit path)."""
     dropin_text = reader(request.path)
-    unit_path, unit_text = find_unit(request.path, reader, request.unit_path)
-    directory = os.path.dirname(request.path)
-    files: list[tuple[str, UnitFile, bool]] = []
-    if unit_text is not None and unit_path is not None:
-        files.append((unit_path, _parse(unit_text, unit_path), False))
-    for name in sorted({*lister(directory), os.path.basename(request.path)}):
-        path = os.path.join(directory, name)
-        if path == request.path:
-            files.append((path, _parse(dropin_text, request.path), True))
-        elif name.endswith(".conf"):
-            files.append((path, _parse(reader(path), path), False))
+    unit_path, files = unit_files(request, _parse(dropin_text, request.path), reader, lister)
     return files, dropin_text, unit_path
 
 

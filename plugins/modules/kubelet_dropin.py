@@ -10,10 +10,25 @@ module: kubelet_dropin
 short_description: Set or remove kubelet flags in a systemd drop-in, knowing the kubelet's whole command line
 version_added: 0.1.0
 description:
-  - Sets or removes kubelet command-line flags in a systemd drop-in such as kubeadm's C(10-kubeadm.conf), in the
-    variable O(variable), and makes sure the effective C(ExecStart=) references that variable (appending
-    C($VARIABLE) to an C(ExecStart=) of the drop-in, or copying the unit's C(ExecStart=) into the drop-in after a
-    reset when the drop-in has none).
+  - Sets or removes kubelet command-line flags where the node's layout calls for them, and rebuilds the kubelet's
+    effective command line the way systemd builds it.
+  - The unit's fragment and drop-ins are those systemd reports (C(systemctl show -p FragmentPath -p DropInPaths)),
+    or, when systemd does not run (a chroot, an image build) or a daemon-reload is pending, those its search path
+    rules give (systemd.unit(5) - C(/etc) over C(/run) over C(/usr/local/lib) over C(/usr/lib) and C(/lib), a
+    drop-in of the same name in a higher-priority directory masking the other, the rest applied in file-name order).
+  - "Without O(path) the flags go to the extension point the packagers document: C(KUBELET_EXTRA_ARGS) in
+    C(/etc/default/kubelet) (deb) or C(/etc/sysconfig/kubelet) (rpm), whichever C(EnvironmentFile=) of the effective
+    unit sets it (kubernetes/release's C(10-kubeadm.conf), installed under C(/usr/lib/systemd/system) today). Only
+    a unit with no such extension point gets a drop-in of our own, O(dropin_name) in
+    C(/etc/systemd/system/<unit>.d/), which sorts after kubeadm's C(10-kubeadm.conf): it holds the variable
+    C(KUBELET_CRI_ARGS) and, when the effective C(ExecStart=) does not reference it, a reset plus a copy of that
+    C(ExecStart=) with C($KUBELET_CRI_ARGS) appended."
+  - A flag that must change where the module may not edit (a packaged drop-in or the unit file) is overridden from
+    that drop-in of our own - its variable re-assigned (a later C(Environment=) wins), or the C(ExecStart=) copied and
+    edited there. Packaged files under C(/usr/lib) or C(/lib) are never written.
+  - The module never writes a drop-in that masks another (or is masked by one), and warns about drop-ins on the node
+    that already do (a copy of C(10-kubeadm.conf) in C(/etc) hides the packaged one, and with it C(--kubeconfig),
+    C(--bootstrap-kubeconfig) and C(--config)).
   - The kubelet's effective command line is rebuilt word for word the way systemd 252 builds it (checked against
     the argv real systemd gives a kubelet), from the unit file and every drop-in of its C(.d) directory in name
     order - C(Environment=) lines with several quoted assignments and escapes, C(EnvironmentFile=) (with C(-))
@@ -25,12 +40,10 @@ description:
     assignment, a host-dependent specifier the module cannot resolve) is ignored the same way and reported as a
     warning naming the file and line.
   - A requested flag ends up set exactly once in the effective command line (once per value for a repeated flag).
-    A flag already set exactly as requested is left where it is. Otherwise its occurrences are removed from the
-    drop-in (other variables, literal C(ExecStart=) words) and, with O(edit_environment_files=true), from the
-    environment files, together with a value word that follows the flag (C(--node-ip $NODE_IP)), and the flag is
-    set in O(variable). An occurrence the module may not edit (the unit file, another drop-in) is accepted when it
-    already has the requested value and is an error otherwise. The module reports every occurrence it found in
-    RV(found).
+    A flag already set exactly as requested is left where it is. Otherwise its other occurrences are removed
+    (with a value word that follows the flag, as in C(--node-ip $NODE_IP)) where the module may edit them, overridden as above, or, in a place it can
+    neither edit nor override, accepted when they already have the requested value and an error otherwise. The
+    module reports every occurrence it found in RV(found).
   - Every line the module was not asked to change is written back byte for byte.
   - Knows which flags a kubelet version no longer accepts (C(--container-runtime) from 1.27, the dockershim flags
     from 1.24, C(--cadvisor-port) from 1.12, C(--allow-privileged) from 1.15) and removes them (O(remove_unsupported)),
@@ -57,22 +70,33 @@ attributes:
   vault:
     support: none
 options:
+  unit:
+    description:
+      - The kubelet's systemd unit.
+    type: str
+    default: kubelet.service
   path:
     description:
-      - The drop-in to edit; created (with a C([Service]) section) if missing. Its directory's name tells the unit
-        (C(kubelet.service.d) belongs to C(kubelet.service)).
+      - A drop-in to edit (created with a C([Service]) section if missing), instead of the placement described
+        above. Its directory's name tells the unit (C(kubelet.service.d) belongs to C(kubelet.service)).
+      - The module refuses a path whose file name another drop-in of the unit already uses in another directory.
     type: path
-    default: /etc/systemd/system/kubelet.service.d/10-kubeadm.conf
+  dropin_name:
+    description:
+      - The file name of the module's own drop-in in C(/etc/systemd/system/<unit>.d/), used when the unit has no
+        extension point (and for overrides). It should sort after C(10-kubeadm.conf).
+    type: str
+    default: 20-cri-runtimes.conf
   variable:
     description:
-      - The environment variable that holds the flags this module sets. If it is set by an environment file the
-        module edits it there (when O(edit_environment_files=true)); otherwise it is an C(Environment=) line of
-        the drop-in.
-      - The default is a variable of its own, so the variables kubeadm and operators own are left alone.
+      - The environment variable that holds the flags this module sets.
+      - By default C(KUBELET_EXTRA_ARGS) where the packagers' environment file provides it, else
+        C(KUBELET_CRI_ARGS) (a variable of its own, so the variables kubeadm and operators own are left alone).
+      - If an environment file sets the variable, the module edits it there (when O(edit_environment_files=true));
+        otherwise it is an C(Environment=) line of the drop-in.
       - C(ExecStart=) must use it as a word of its own, C($VARIABLE); C(${VARIABLE}) is one argument to systemd,
         whatever it holds, and is refused.
     type: str
-    default: KUBELET_CRI_ARGS
   flags:
     description:
       - Flags to set, by name (with or without the leading C(--); C(_) and C(-) are the same to the kubelet).
@@ -108,8 +132,7 @@ options:
     default: true
   unit_path:
     description:
-      - The unit file the drop-in belongs to. By default the unit is looked for beside the C(.d) directory, then in
-        C(/etc/systemd/system), C(/run/systemd/system), C(/usr/lib/systemd/system) and C(/lib/systemd/system).
+      - The unit file (fragment) to use instead of the one systemd reports or its search path finds.
     type: path
   backup:
     description:
@@ -118,6 +141,8 @@ options:
     default: false
 notes:
   - Values are compared by meaning, so a bare C(--flag) equals C(--flag=true) and C(15m) equals C(15m0s).
+  - "Sources: systemd.unit(5) (load path, drop-ins, precedence); kubernetes/release's krel templates
+    C(kubeadm/10-kubeadm.conf) and C(kubelet/kubelet.env) (the packaged layout and C(KUBELET_EXTRA_ARGS))."
   - Kubelets from 1.27 on read the CRI endpoint from the KubeletConfiguration; see M(cri.runtimes.kubelet_config)
     and the role P(cri.runtimes.kubelet#role), which decides per version.
 seealso:
@@ -125,7 +150,7 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Point a kubeadm node's kubelet (1.20) at containerd, the classic way
+- name: Point a kubeadm node's kubelet (1.20) at containerd (KUBELET_EXTRA_ARGS in /etc/default/kubelet on a deb node)
   cri.runtimes.kubelet_dropin:
     flags:
       container-runtime: remote
@@ -227,6 +252,37 @@ unit_path:
   description: The unit file used to find the effective C(ExecStart=), if any.
   returned: always
   type: str
+command_line:
+  description: The kubelet's argv after the change (in check mode, the would-be one), word for word as systemd will
+    build it, the binary first.
+  returned: always
+  type: list
+  elements: str
+  sample: ["/usr/bin/kubelet", "--kubeconfig=/etc/kubernetes/kubelet.conf", "--config=/var/lib/kubelet/config.yaml"]
+command_line_before:
+  description: The kubelet's argv before the change.
+  returned: always
+  type: list
+  elements: str
+layout:
+  description: The unit's fragment and drop-ins the module used, and where it learnt them (V(systemctl) or
+    V(search path)).
+  returned: always
+  type: dict
+  sample:
+    unit: kubelet.service
+    fragment_path: /usr/lib/systemd/system/kubelet.service
+    dropin_paths: [/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf]
+    source: systemctl
+placement:
+  description: Where the flags go (C(path), C(variable), C(kind) V(environment-file) or V(drop-in)) and why.
+  returned: always
+  type: dict
+  sample:
+    path: /etc/default/kubelet
+    variable: KUBELET_EXTRA_ARGS
+    kind: environment-file
+    reason: the unit sources /etc/default/kubelet and passes $KUBELET_EXTRA_ARGS to the kubelet
 """
 
 import os
@@ -242,7 +298,17 @@ from ansible_collections.cri.runtimes.plugins.module_utils._files import (
     write_atomic,
 )
 from ansible_collections.cri.runtimes.plugins.module_utils._kubelet import KubeletError, parse_version, version_text
-from ansible_collections.cri.runtimes.plugins.module_utils._kubelet_dropin import DropinRequest, edit_dropin
+from ansible_collections.cri.runtimes.plugins.module_utils._kubelet_layout import (
+    OWN_DROPIN_NAME,
+    NodeFiles,
+    load_path_with,
+    masking_warnings,
+    parse_systemctl_show,
+    search_layout,
+    systemctl_layout,
+    unit_name,
+)
+from ansible_collections.cri.runtimes.plugins.module_utils._kubelet_placement import EditSpec, run_edit
 
 
 def _read(path):
@@ -257,15 +323,38 @@ def _list(directory):
         return []
 
 
+NODE = NodeFiles(read=_read, listdir=_list, exists=os.path.exists, realpath=os.path.realpath)
+
+
 class KubeletDropin:
     def __init__(self, module):
         self.module = module
         self.params = module.params
 
+    def unit(self):
+        path = self.params["path"]
+        directory = os.path.basename(os.path.dirname(path)) if path else ""
+        return unit_name(directory[:-2] if directory.endswith(".d") else self.params["unit"])
+
+    def layout(self):
+        """The unit's fragment and drop-ins as systemd reports them, or by its search path rules."""
+        unit = self.unit()
+        load_path = load_path_with(self.params["path"])
+        layout = None
+        systemctl = self.module.get_bin_path("systemctl")
+        # sd_booted(3): systemd runs when /run/systemd/system exists
+        if systemctl and os.path.isdir("/run/systemd/system"):
+            props = ["FragmentPath", "DropInPaths", "NeedDaemonReload", "LoadState"]
+            rc, out, _err = self.module.run_command([systemctl, "show", unit] + [a for p in props for a in ("-p", p)])
+            if rc == 0:
+                layout = systemctl_layout(unit, parse_systemctl_show(out), load_path)
+        if layout is None:
+            layout = search_layout(unit, _list, os.path.exists, load_path, os.path.realpath)
+        if self.params["unit_path"]:
+            layout.fragment_path = self.params["unit_path"]
+        return layout
+
     def version(self, binary):
-        given = self.params["kubelet_version"]
-        if given:
-            return parse_version(given)
         if binary and os.path.isfile(binary) and os.access(binary, os.X_OK):
             rc, out, err = self.module.run_command([binary, "--version"])
             if rc != 0:
@@ -273,26 +362,28 @@ class KubeletDropin:
             return parse_version(out)
         return None
 
-    def request(self, version):
-        return DropinRequest(
-            path=self.params["path"],
-            variable=self.params["variable"],
+    def spec(self, version):
+        return EditSpec(
             flags=self.params["flags"],
             remove=self.params["remove"],
+            path=self.params["path"],
+            variable=self.params["variable"],
+            dropin_name=self.params["dropin_name"],
             edit_environment_files=self.params["edit_environment_files"],
             version=version,
             remove_unsupported=self.params["remove_unsupported"],
-            unit_path=self.params["unit_path"],
         )
 
     def run(self):
+        layout = self.layout()
         version = parse_version(self.params["kubelet_version"]) if self.params["kubelet_version"] else None
-        result = edit_dropin(self.request(version), _read, _list)
+        planned = run_edit(layout, self.spec(version), NODE)
         if version is None:
-            version = self.version(result.binary)
+            version = self.version(planned.result.binary)
             if version is not None:
-                result = edit_dropin(self.request(version), _read, _list)
-        path = next(iter(result.texts_after))
+                planned = run_edit(layout, self.spec(version), NODE)
+        result, placement = planned.result, planned.placement
+        path = placement.path
         changed_files = result.changed_paths
         out = {
             "changed": False,
@@ -300,13 +391,17 @@ class KubeletDropin:
             "removed_unsupported": result.removed_unsupported,
             "effective_flags": result.effective_after,
             "effective_flags_before": result.effective_before,
+            "command_line": planned.argv_after,
+            "command_line_before": planned.argv_before,
             "effective_args": result.args_after,
             "conflicts": result.conflicts,
             "kubelet_version": version_text(version) if version else None,
             "changed_files": changed_files,
-            "daemon_reload_needed": result.dropin_changed,
+            "daemon_reload_needed": path in changed_files,
             "restart_needed": bool(changed_files),
             "unit_path": result.unit_path,
+            "layout": layout.as_dict(),
+            "placement": placement.as_dict(),
         }
         diffs = []
         backups = {}
@@ -322,13 +417,13 @@ class KubeletDropin:
                 diffs.append(
                     text_diff(result.texts_before.get(file_path) or "", result.texts_after[file_path], file_path)
                 )
-        if os.path.exists(path):
+        if os.path.exists(path) and (self.params["path"] or path in changed_files):
             out["changed"] = apply_attributes(self.module, read_current(path).path, out["changed"])
         if backups:
             out["backup_files"] = backups
         if diffs:
             out["diff"] = diffs
-        for warning in result.warnings + result.conflicts:
+        for warning in masking_warnings(layout, _list, os.path.realpath) + result.warnings + result.conflicts:
             self.module.warn(warning)
         return out
 
@@ -336,8 +431,10 @@ class KubeletDropin:
 def main():
     module = AnsibleModule(
         argument_spec={
-            "path": {"type": "path", "default": "/etc/systemd/system/kubelet.service.d/10-kubeadm.conf"},
-            "variable": {"type": "str", "default": "KUBELET_CRI_ARGS"},
+            "unit": {"type": "str", "default": "kubelet.service"},
+            "path": {"type": "path"},
+            "dropin_name": {"type": "str", "default": OWN_DROPIN_NAME},
+            "variable": {"type": "str"},
             "flags": {"type": "dict", "default": {}},
             "remove": {"type": "list", "elements": "str", "default": []},
             "edit_environment_files": {"type": "bool", "default": True},

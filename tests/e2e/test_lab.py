@@ -127,6 +127,24 @@ def test_tainted_sandbox_node_only_takes_pods_that_tolerate_it(cluster: Cluster)
         cluster.kubectl("delete", "pod", "-n", NAMESPACE, "--wait=false", *names, check=False)
 
 
+def test_kubelet_flags_sit_in_the_packagers_extension_point(cluster: Cluster) -> None:
+    """Nodes are laid out as today's kubeadm packages do; the flags went to /etc/default/kubelet."""
+    sock = "unix:///run/containerd/containerd.sock"
+    for node in cluster.nodes:
+        dropins = cluster.node_exec(node, "systemctl", "show", "-p", "DropInPaths", "--value", "kubelet").split()
+        assert "/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf" in dropins, dropins
+        assert cluster.node_exec(node, "ls", "/etc/systemd/system/kubelet.service.d").split() == ["05-lab-cgroups.conf"]
+        assert f"--container-runtime-endpoint={sock}" in cluster.node_exec(node, "cat", "/etc/default/kubelet")
+        pid = cluster.main_pid(node, "kubelet")
+        argv = cluster.node_exec(node, "cat", f"/proc/{pid}/cmdline").split("\0")
+        for flag in ("--kubeconfig=/etc/kubernetes/kubelet.conf", "--config=/var/lib/kubelet/config.yaml"):
+            assert flag in argv, argv
+        assert [w for w in argv if w.startswith("--container-runtime=")] == ["--container-runtime=remote"], argv
+        assert [w for w in argv if w.startswith("--container-runtime-endpoint")] == [
+            f"--container-runtime-endpoint={sock}"
+        ], argv
+
+
 def test_second_site_run_changes_nothing_and_restarts_nothing(cluster: Cluster) -> None:
     pids = {n: (cluster.main_pid(n, "containerd"), cluster.main_pid(n, "kubelet")) for n in cluster.nodes}
     writes = len(cluster.admin_writes())
