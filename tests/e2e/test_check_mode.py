@@ -71,7 +71,7 @@ def changed_tasks(output: str) -> set[tuple[str, str]]:
     """(task, host) for every task (or handler) the run reported as changed."""
     found = set()
     starts = [(m.start(), m.group(1)) for m in TASK.finditer(output)] + [(len(output), "")]
-    for (start, name), (end, _) in itertools.pairwise(starts):
+    for (start, name), (end, _next_name) in itertools.pairwise(starts):
         for status, host in STATUS.findall(output[start:end]):
             if status == "changed":
                 found.add((name, host))
