@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from .conftest import INVENTORY, REPO, Cluster
+from .conftest import INVENTORY, LOGS, REPO, Cluster
 
 # Every file containerd or the kubelet reads, in every layout the lab or a kubeadm package
 # may use (the ones a node lacks are skipped): configs, drop-ins, units, environment files.
@@ -78,14 +78,18 @@ def changed_tasks(output: str) -> set[tuple[str, str]]:
     return found
 
 
-def dry_run(cluster: Cluster, *extra: str, inventory: Path = INVENTORY) -> Any:
-    return cluster.playbook("site.yml", "--check", "--diff", *extra, inventory=inventory)
+def dry_run(cluster: Cluster, name: str, *extra: str, inventory: Path = INVENTORY) -> Any:
+    """Run site.yml --check --diff; its output is kept in the lab's logs (check-mode-NAME.log)."""
+    run = cluster.playbook("site.yml", "--check", "--diff", *extra, inventory=inventory)
+    LOGS.mkdir(parents=True, exist_ok=True)
+    (LOGS / f"check-mode-{name}.log").write_text(run.stdout + run.stderr)
+    return run
 
 
 def test_check_mode_on_the_converged_cluster_changes_nothing(cluster: Cluster) -> None:
     before = node_state(cluster)
     writes = len(cluster.admin_writes())
-    run = dry_run(cluster)
+    run = dry_run(cluster, "converged")
     print("\n".join(line for line in run.stdout.splitlines() if RECAP.match(line)))
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     summary = recap(run.stdout)
@@ -121,7 +125,9 @@ def test_check_mode_reports_exactly_the_pending_changes_and_writes_nothing(clust
     before = node_state(cluster)
     labels_before = {n: handlers_labelled(cluster, n) for n in cluster.nodes}
     writes = len(cluster.admin_writes())
-    run = dry_run(cluster, "-e", "kubelet_runtime_request_timeout=20m", inventory=pending_inventory(tmp_path, node))
+    run = dry_run(
+        cluster, "pending", "-e", "kubelet_runtime_request_timeout=20m", inventory=pending_inventory(tmp_path, node)
+    )
     print("\n".join(line for line in run.stdout.splitlines() if RECAP.match(line)))
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     summary = recap(run.stdout)
@@ -199,7 +205,8 @@ def start_fresh_node(cluster: Cluster) -> None:
         time.sleep(1)
     # package lists, as any installed Debian has them (apt's check mode plans from them)
     cluster.node_exec(FRESH, "apt-get", "update", "-q")
-    cluster.node_exec(FRESH, "sh", "-c", "touch /var/tmp/checkmode-mark; sleep 1")
+    # Ansible's own directory exists before the mark (its first connection creates it)
+    cluster.node_exec(FRESH, "sh", "-c", "mkdir -p /root/.ansible; touch /var/tmp/checkmode-mark; sleep 1")
 
 
 def test_check_mode_with_a_fresh_node_reports_its_installs_and_fails_nowhere(cluster: Cluster, tmp_path: Path) -> None:
@@ -214,7 +221,7 @@ def test_check_mode_with_a_fresh_node_reports_its_installs_and_fails_nowhere(clu
     writes = len(cluster.admin_writes())
     start_fresh_node(cluster)
     try:
-        run = dry_run(cluster, inventory=inventory)
+        run = dry_run(cluster, "fresh-node", inventory=inventory)
         print("\n".join(line for line in run.stdout.splitlines() if RECAP.match(line)))
         assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
         summary = recap(run.stdout)
