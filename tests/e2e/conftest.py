@@ -46,12 +46,12 @@ class Cluster:
     def main_pid(self, node: str, unit: str) -> int:
         return int(self.node_exec(node, "systemctl", "show", "-p", "MainPID", "--value", unit).strip())
 
-    def playbook(self, playbook: str, *extra: str) -> subprocess.CompletedProcess[str]:
+    def playbook(self, playbook: str, *extra: str, inventory: Path = INVENTORY) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [
                 str(Path(sys.executable).parent / "ansible-playbook"),
                 "-i",
-                str(INVENTORY),
+                str(inventory),
                 str(REPO / "playbooks" / playbook),
                 "-e",
                 f"@{STATE / 'cluster.yml'}",
