@@ -91,7 +91,7 @@ e2e: deps ## end-to-end test against the lab
 
 # home-snapshot first and home-check last: make test fails when it created or changed
 # anything outside the checkout and ~/.cache/cri-runtimes (issue 14; scripts/home_guard.py).
-test: home-snapshot lint sanity units units-floor build integration molecule e2e ## every gate and suite
+test: home-snapshot lint sanity units units-floor judge-containerd judge-kubelet build integration molecule e2e ## every gate and suite
 	@python3 scripts/home_guard.py check
 	@echo "make test: all gates passed"
 

@@ -575,10 +575,7 @@ def import_covers(entry: str, main_path: str, target: str) -> bool:
     pat_parts = pattern.split("/")
     tgt_parts = target.split("/")
     # equal lengths are checked first; zip(strict=) does not exist before Python 3.10 (managed-node floor 3.9)
-    return len(pat_parts) == len(tgt_parts) and all(
-        fnmatch.fnmatchcase(t, p)
-        for p, t in zip(pat_parts, tgt_parts)  # noqa: B905
-    )
+    return len(pat_parts) == len(tgt_parts) and all(fnmatch.fnmatchcase(t, p) for p, t in zip(pat_parts, tgt_parts))
 
 
 def imported_files(imports: list[Any], main_path: str) -> list[str]:

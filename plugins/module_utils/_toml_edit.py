@@ -64,6 +64,26 @@ BOM = "\ufeff"
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _LINE_COL = re.compile(r"\(at line (\d+), column (\d+)\)")
 _MISSING = object()  # "no value": removal in an inline table, a key the old inline table lacked
+# Older tomlkit releases misread valid files (0.11.4, EPEL 9's python3-tomlkit, returns wrong data
+# for a table defined out of order; 0.6.0, Debian 11's, has no unwrap()). Measured with the unit
+# tests under Python 3.9 (make units-floor): 0.11.8, 0.12.5, 0.13.3 and 0.15.2 read every fixture
+# exactly, so an older tomlkit is refused rather than trusted.
+TOMLKIT_MIN = (0, 11, 8)
+
+
+def _version_tuple(text: str) -> tuple[int, ...]:
+    parts = []
+    for part in text.split(".")[:3]:
+        digits = re.match(r"\d+", part)
+        parts.append(int(digits.group(0)) if digits else 0)
+    return tuple(parts)
+
+
+def tomlkit_usable(version: str | None = None) -> bool:
+    """Whether the installed (or the given) tomlkit release reads TOML exactly enough to be trusted."""
+    if version is None:
+        version = getattr(_tomlkit, "__version__", "0") if HAS_TOMLKIT else "0"
+    return _version_tuple(version) >= TOMLKIT_MIN
 
 
 class TomlError(Exception):
@@ -98,6 +118,13 @@ def parse(text: str, name: str, use_tomlkit: bool = False) -> dict[str, Any]:
                 ) from exc
             raise TomlError(f"{name}: {reason}") from exc
     if HAS_TOMLKIT:
+        if not tomlkit_usable():
+            raise TomlError(
+                f"{name}: cannot read TOML safely: this node has no tomllib (Python < 3.11) and no tomli, and its"
+                f" tomlkit {getattr(_tomlkit, '__version__', '?')} is older than"
+                f" {'.'.join(str(x) for x in TOMLKIT_MIN)}, which misreads valid files. Install python3-tomli"
+                " (or a newer tomlkit)"
+            )
         try:
             return _tomlkit.parse(text).unwrap()
         except Exception as exc:  # tomlkit raises several unrelated classes

@@ -170,7 +170,6 @@ SETS: list[UnitSet] = [
         expect_path=f"{ETC_DROPINS}/20-cri-runtimes.conf",
         # run 1 copies the unit's ExecStart= (which already holds the endpoint) into our drop-in;
         # run 2 then finds the endpoint there and moves it into KUBELET_CRI_ARGS: issue 10 item 5
-        xfail="sdmodel: item 3/5",
     ),
     UnitSet(
         name="eks-al2-docker",

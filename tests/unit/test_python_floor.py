@@ -26,10 +26,7 @@ _TYPES = {"str", "int", "float", "bool", "bytes", "list", "dict", "tuple", "set"
 _TYPING_310 = {"TypeAlias", "ParamSpec", "Concatenate", "TypeGuard", "is_typeddict", "Self", "Never", "LiteralString"}
 _TYPING_310 |= {"Required", "NotRequired", "Unpack", "TypeVarTuple", "assert_never", "reveal_type", "override"}
 _CALLS_310 = {"bit_count", "pairwise", "batched", "aiter", "anext"}
-_KNOWN_XFAIL = {
-    "_toml_edit.py": "zip strict fixed on wip-toml/wip-ctdconf",
-    "_containerd_config.py": "zip strict fixed on wip-toml/wip-ctdconf",
-}
+_KNOWN_XFAIL: dict[str, str] = {}
 
 
 def _annotation_nodes(tree: ast.AST) -> set[int]:

@@ -15,6 +15,11 @@ import pytest
 from ansible_collections.cri.runtimes.plugins.module_utils import _containerd_config as C
 from ansible_collections.cri.runtimes.plugins.module_utils import _toml_edit as E
 
+NEEDS_USABLE_TOMLKIT = pytest.mark.skipif(
+    not E.HAS_TOMLKIT or not E.tomlkit_usable(),
+    reason="tomlkit missing or older than TOMLKIT_MIN: the fallback refuses it (test_old_tomlkit_is_refused)",
+)
+
 FIXTURES = Path(__file__).parent / "fixtures" / "containerd"
 CONTAINERD = shutil.which("containerd")
 CRI_V2_NAME = C.CRI_V2
@@ -273,11 +278,27 @@ def test_invalid_toml_names_file_line_and_column() -> None:
         E.parse("version = 2\n[a]\nb = = 1\n", "/etc/x.toml")
 
 
+@NEEDS_USABLE_TOMLKIT
 def test_invalid_toml_via_tomlkit_names_line_too() -> None:
     with pytest.raises(E.TomlError, match=r"^/etc/x.toml: line 3, column \d+"):
         E.parse("version = 2\n[a]\nb = = 1\n", "/etc/x.toml", use_tomlkit=True)
 
 
+@pytest.mark.parametrize("version", ["0.6.0", "0.11.4", "0.11.7"])
+def test_old_tomlkit_is_refused(monkeypatch: pytest.MonkeyPatch, version: str) -> None:
+    """EPEL 9's tomlkit 0.11.4 returns wrong data for out-of-order tables: never trust it."""
+    pytest.importorskip("tomlkit")
+    monkeypatch.setattr(E._tomlkit, "__version__", version)
+    with pytest.raises(E.TomlError, match=r"^/etc/x.toml: cannot read TOML safely: .*tomlkit " + version):
+        E.parse("version = 2\n", "/etc/x.toml", use_tomlkit=True)
+
+
+@pytest.mark.parametrize("version", ["0.11.8", "0.12.5", "0.15.2"])
+def test_recent_tomlkit_is_usable(version: str) -> None:
+    assert E.tomlkit_usable(version)
+
+
+@NEEDS_USABLE_TOMLKIT
 @pytest.mark.parametrize("name", sorted(n for n in FILES if n != "crlf"))
 def test_tomlkit_fallback_reads_the_same_data(name: str) -> None:
     text = load(name)

@@ -498,6 +498,9 @@ def test_random_documents_and_edits(block: int) -> None:
     assert figures.rejected_by_generator < figures.docs  # the generator writes TOML, mostly
 
 
+@pytest.mark.skipif(
+    not E.HAS_TOMLKIT or not E.tomlkit_usable(), reason="tomlkit missing or older than TOMLKIT_MIN (refused)"
+)
 def test_tomlkit_fallback_never_corrupts(monkeypatch: pytest.MonkeyPatch) -> None:
     """Where neither tomllib nor tomli exists, the editor reads with tomlkit. tomlkit 0.15 refuses
     some valid documents (a [table] under a table made of dotted keys: "Key ... already exists");
