@@ -23,7 +23,7 @@ sys.path.insert(0, str(_ROOT))  # tests.unit.plugins.modules.runner drives a mod
 if "ansible_collections" in sys.modules:  # pragma: no cover - depends on import order
     sys.modules["ansible_collections"].__path__.insert(0, str(_TREE / "ansible_collections"))  # type: ignore[attr-defined]
 
-from verdicts import VERDICTS  # noqa: E402  (this directory is on sys.path: rootdir-relative test modules)
+from .verdicts import VERDICTS  # noqa: E402  (after the path set-up above)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

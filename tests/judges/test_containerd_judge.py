@@ -37,11 +37,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from verdicts import VERDICTS
 
 from ansible_collections.cri.runtimes.plugins.module_utils._containerd_config import secret_values
 from ansible_collections.cri.runtimes.plugins.modules import containerd_config
 from tests.unit.plugins.modules.runner import ModuleFail, run_module
+
+from .verdicts import VERDICTS
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = Path(os.environ.get("CRI_CORPUS_DIR") or ROOT.parent / "shared" / "corpus") / "containerd"
