@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import itertools
+import os
 import re
 import shutil
 import subprocess
@@ -176,6 +177,9 @@ def handlers_labelled(cluster: Cluster, node: str) -> set[str]:
     return {k.split("/", 1)[1] for k, v in labels.items() if k.startswith("handler.cri-runtimes.io/") and v == "true"}
 
 
+# the top directory of the remote_tmp make and scripts/lib/ansible-env export (ANSIBLE_REMOTE_TEMP, a
+# path in the checkout so that plays on the controller write nothing in ~): Ansible creates it on the nodes too
+ANSIBLE_TMP_TOP = "/" + (os.environ.get("ANSIBLE_REMOTE_TEMP") or "/root/.ansible").strip("/").split("/")[0]
 FRESH = "lab-fresh"
 
 
@@ -237,12 +241,14 @@ def test_check_mode_with_a_fresh_node_reports_its_installs_and_fails_nowhere(clu
         assert f"Check mode: containerd is not installed on {FRESH} yet" in out
         assert f"Check mode: the kubelet's settings on {FRESH} are not previewed" in out
         assert f"Check mode: Node {FRESH} is not registered in the cluster yet" in out
-        # nothing written on the fresh node (Ansible's own temporary files, the journal and
+        # nothing written on the fresh node (Ansible's own temporary files -- ~/.ansible, or the
+        # checkout's remote_tmp that make/scripts export, which the node does not have otherwise --, the journal and
         # apt's planner log aside), on the lab's nodes, or in the cluster
         newer = cluster.node_exec(
             FRESH, "find", "/", "-xdev", "(", "-path", "/proc", "-o", "-path", "/sys", "-o", "-path", "/dev",
             "-o", "-path", "/run", "-o", "-path", "/tmp", "-o", "-path", "/var/log/journal", "-o", "-path",
-            "/var/log/apt", "-o", "-path", "/root/.ansible", ")", "-prune", "-o", "-newer", "/var/tmp/checkmode-mark",
+            "/var/log/apt", "-o", "-path", "/root/.ansible", "-o", "-path", ANSIBLE_TMP_TOP, ")", "-prune",
+            "-o", "-newer", "/var/tmp/checkmode-mark",
             "-print",
         )  # fmt: skip
         assert newer.split() == [], newer
