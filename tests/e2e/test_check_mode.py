@@ -251,7 +251,8 @@ def test_check_mode_with_a_fresh_node_reports_its_installs_and_fails_nowhere(clu
             "-o", "-newer", "/var/tmp/checkmode-mark",
             "-print",
         )  # fmt: skip
-        assert newer.split() == [], newer
+        # "/" itself is newer when Ansible creates the remote_tmp's top directory (ANSIBLE_TMP_TOP) in it
+        assert [p for p in newer.split() if p != "/"] == [], newer
         assert cluster.node_exec(FRESH, "sh", "-c", "command -v containerd crun kubelet", check=False) == ""
         assert node_state(cluster) == before
         new_writes = cluster.admin_writes()[writes:]
