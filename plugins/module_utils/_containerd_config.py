@@ -125,15 +125,13 @@ def cri_layout(version: int, eff: dict[str, Any], ctd: tuple[int, int, int] | No
     paths = dict(v2)
     v3_runtimes = has_path(eff, v3["runtimes"])
     v2_runtimes = has_path(eff, v2["runtimes"])
+    handler_keys = ("containerd", "runtimes", "default_runtime_name")  # containerd.runtimes moves as one key
     if v3_runtimes or (not v2_runtimes and has_rt and not has_path(eff, ("plugins", CRI_V2))):
-        paths["runtimes"] = v3["runtimes"]
-        paths["default_runtime_name"] = v3["default_runtime_name"]
-    if has_rt:
-        for key in ("cni", "restrict_oom_score_adj", "enable_cdi"):
+        for key in handler_keys:
             paths[key] = v3[key]
-    if has_img:
-        for key in ("sandbox_image", "registry_config_path"):
-            paths[key] = v3[key]
+    for key, path in v3.items():  # each other name follows its version-3 plugin once the file has that table
+        if key not in handler_keys and ((path[1] == CRI_RUNTIME and has_rt) or (path[1] == CRI_IMAGES and has_img)):
+            paths[key] = path
     layout = Layout(paths, v3_ids_ok=bool(reader) or has_rt or has_img)
     if v3_runtimes and v2_runtimes:
         ignored = sorted(get_path(eff, v2["runtimes"]))
