@@ -1014,44 +1014,25 @@ def _run(module: ModuleLike, diff_mode: bool) -> Outcome:
 
 
 def _write_all(module: ModuleLike, the_plan: Plan, outcome: Outcome, validate: str, diff_mode: bool) -> None:
-    done: list[_files.Current] = []
-    for cur, _text in the_plan.writes:  # a bad mode/owner/group fails before any file is written
-        _files.check_attributes(module.params, cur.path)
-    try:
-        for cur, new_text in the_plan.writes:
-            res = _files.write_atomic(
-                module, cur, new_text.encode("utf-8"), validate=validate or None, backup=module.params["backup"]
-            )
-            if not res.changed:
-                continue
-            done.append(cur)
-            outcome.changed = outcome.restart_needed = True
-            if diff_mode:
-                before = cur.data.decode("utf-8") if cur.exists else ""
-                outcome.diff.append(
-                    _files.text_diff(mask_text(before, cur.path), mask_text(new_text, cur.path), cur.path)
-                )
-            if res.backup_file:
-                outcome.backup_file = res.backup_file
-    except _files.FileError:
-        # the main file was refused after the drop-in was written: put the drop-in back
-        if not module.check_mode:
-            for cur in done:
-                _restore(cur)
-        raise
-    for cur, _text in the_plan.writes:
-        if module.check_mode and not os.path.exists(cur.path):
-            continue
-        if _files.apply_attributes(module, cur.path, False):
-            outcome.changed = True
+    changes = [_change(cur, new_text, diff_mode) for cur, new_text in the_plan.writes]
+    # the drop-in first, the main file last: a refused main file puts the drop-in back
+    written = _files.write_files(
+        module, changes, validate=validate or None, backup=module.params["backup"], diff=diff_mode
+    )
+    outcome.changed = written.changed
+    outcome.restart_needed = bool(written.changed_paths)
+    outcome.diff = written.diffs
+    if written.backups:
+        outcome.backup_file = list(written.backups.values())[-1]
 
 
-def _restore(cur: _files.Current) -> None:
-    if cur.exists:
-        with open(cur.path, "wb") as fh:
-            fh.write(cur.data)
-    elif os.path.exists(cur.path):
-        os.unlink(cur.path)
+def _change(cur: _files.Current, new_text: str, diff_mode: bool) -> _files.Change:
+    """The write of ``new_text``; its diff texts (only computed for diff mode) never show a credential."""
+    before = after = ""
+    if diff_mode:
+        before = mask_text(cur.data.decode("utf-8") if cur.exists else "", cur.path)
+        after = mask_text(new_text, cur.path)
+    return _files.Change(cur, new_text.encode("utf-8"), before, after)
 
 
 def _fmt(version: tuple[int, int, int] | None) -> str:
