@@ -126,29 +126,9 @@ verified:
   sample: [crun, runc, runsc]
 """
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.cri.runtimes.plugins.module_utils._runtimes import (
-    RuntimeConfigError,
-    config_version,
-    default_runtime_name,
-    inspect_handlers,
-    make_which,
-)
-
-try:
-    import tomllib as _toml
-
-    TOML_IMPORT_ERROR = None
-except ImportError:  # Python < 3.11
-    try:
-        import tomlkit as _toml  # type: ignore[no-redef]
-
-        TOML_IMPORT_ERROR = None
-    except ImportError as exc:
-        TOML_IMPORT_ERROR = exc
+from ansible_collections.cri.runtimes.plugins.module_utils._runtime_info import TOML_IMPORT_ERROR, InfoError, run
 
 
 def main() -> None:
@@ -166,42 +146,11 @@ def main() -> None:
     )
     if TOML_IMPORT_ERROR is not None:
         module.fail_json(msg=missing_required_lib("tomlkit"), exception=str(TOML_IMPORT_ERROR))
-    path = module.params["path"]
-    search = list(module.params["search_paths"])
-    which = make_which(search, os.path.exists, lambda p: os.path.isfile(p) and os.access(p, os.X_OK))
-    containerd = which(module.params["containerd_bin"])
-    if containerd:
-        search.append(os.path.dirname(containerd))
-        which = make_which(search, os.path.exists, lambda p: os.path.isfile(p) and os.access(p, os.X_OK))
-        rc, out, err = module.run_command([containerd, "--config", path, "config", "dump"])
-        if rc != 0:
-            module.fail_json(msg=f"{path}: containerd config dump failed: {err.strip() or out.strip()}", rc=rc)
-        text, source = out, "config dump"
-    else:
-        try:
-            with open(path, encoding="utf-8") as f:
-                text, source = f.read(), "file"
-        except FileNotFoundError:
-            text, source = "", "file"
-        except OSError as exc:
-            module.fail_json(msg=f"{path}: cannot read: {exc}")
     try:
-        config = dict(_toml.loads(text))
-        handlers = inspect_handlers(config, which, os.path.exists)
-        version = config_version(config)
-        default = default_runtime_name(config)
-    except RuntimeConfigError as exc:
-        module.fail_json(msg=f"{path}: {exc}")
-    except Exception as exc:  # TOML syntax errors differ between tomllib and tomlkit
-        module.fail_json(msg=f"{path}: not valid TOML ({source}): {exc}")
-    module.exit_json(
-        changed=False,
-        source=source,
-        version=version,
-        default_runtime_name=default,
-        handlers=[h.as_dict() for h in handlers],
-        verified=sorted(h.name for h in handlers if h.verified),
-    )
+        result = run(module)
+    except InfoError as exc:
+        module.fail_json(msg=str(exc), **exc.details)
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":
