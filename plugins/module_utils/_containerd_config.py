@@ -820,82 +820,129 @@ def _removes(params: dict[str, Any], data: dict[str, Any], name: str) -> list[Pa
 
 def plan(params: dict[str, Any], ctd: tuple[int, int, int] | None) -> Plan:
     """Read the file(s) and compute every new text; raises ConfigError/TomlError/FileError."""
-    main_cur, main_text, main_data = _read(params["path"])
+    main = _read(params["path"])
+    main_cur, _main_text, main_data = main
     if not main_cur.exists and not params["create"]:
         raise ConfigError(f"{main_cur.path}: does not exist and create=false")
     version, new_version = _versions(main_cur, main_data, params.get("version"), ctd)
     plugin_merge = imports_merge_plugins(version, ctd)
-    merge_arrays = bool(params.get("merge_arrays"))
-    dropin = params.get("dropin")
-    if dropin:
-        drop_cur, drop_text, target_data = _read(dropin)
-        if os.path.normpath(drop_cur.path) == os.path.normpath(main_cur.path):
-            raise ConfigError(f"{drop_cur.path}: dropin must be another file than path")
-        # a drop-in without a version key is read as the main file's version (containerd 2.1.9 loads a
-        # versionless import of a version-3 main with its version-3 tables; Talos writes such fragments)
-        if "version" in target_data and file_version(target_data, drop_cur.path) != version:
-            raise ConfigError(
-                f"{drop_cur.path}: is a version {file_version(target_data, drop_cur.path)} config"
-                f" but {main_cur.path} is version {version}"
-            )
-    else:
-        target_data = main_data
-    target_path = drop_cur.path if dropin else main_cur.path
-    eff_before = _effective_now(main_cur.path, main_data, drop_cur.path if dropin else None, target_data, plugin_merge)
-    layout = cri_layout(version, eff_before, ctd, target_path)
-    _refuse_unread_v1(version, ctd, params, target_path)
+    drop = _read_dropin(params.get("dropin"), main_cur, version)
+    target_cur, _target_text, target_data = drop or main
+    eff_before = _effective_now(main_cur.path, main_data, drop[0].path if drop else None, target_data, plugin_merge)
+    layout = cri_layout(version, eff_before, ctd, target_cur.path)
+    _refuse_unread_v1(version, ctd, params, target_cur.path)
     short, short_removes = shorthand_fragment(
         version,
         target_data,
         params.get("runtimes") or [],
         params.get("cri") or {},
         containerd=ctd,
-        name=target_path,
+        name=target_cur.path,
         paths=layout.paths,
         eff=eff_before,
     )
     frag = deep_merge(short, params.get("fragment") or {})
-    removes = short_removes + _removes(params, target_data, target_path)
+    edit = _Edit(
+        frag,
+        short_removes + _removes(params, target_data, target_cur.path),
+        bool(params.get("merge_arrays")),
+        new_version,
+        layout,
+        plugin_merge,
+    )
+    if drop is None:
+        return _plan_main_only(main, version, edit)
+    return _plan_with_dropin(main, drop, version, edit, ctd)
 
+
+@dataclass
+class _Edit:
+    """What to merge into the target file, and how."""
+
+    frag: dict[str, Any]
+    removes: list[Path]
+    merge_arrays: bool
+    new_version: int | None  # the main file's version key to write, when it has none
+    layout: Layout
+    plugin_merge: bool  # whether this containerd merges an import's plugin tables key by key
+
+
+def _read_dropin(
+    dropin: str | None, main_cur: _files.Current, version: int
+) -> tuple[_files.Current, str, dict[str, Any]] | None:
+    """The drop-in to edit (None without one), refused when it is the main file or of another version."""
     if not dropin:
-        main_new = merge_text(
-            main_text,
-            main_cur.path,
-            frag,
-            removes,
-            merge_arrays=merge_arrays,
-            new_version=new_version,
-            v3_ids_ok=layout.v3_ids_ok,
+        return None
+    drop_cur, drop_text, drop_data = _read(dropin)
+    if os.path.normpath(drop_cur.path) == os.path.normpath(main_cur.path):
+        raise ConfigError(f"{drop_cur.path}: dropin must be another file than path")
+    # a drop-in without a version key is read as the main file's version (containerd 2.1.9 loads a
+    # versionless import of a version-3 main with its version-3 tables; Talos writes such fragments)
+    if "version" in drop_data and file_version(drop_data, drop_cur.path) != version:
+        raise ConfigError(
+            f"{drop_cur.path}: is a version {file_version(drop_data, drop_cur.path)} config"
+            f" but {main_cur.path} is version {version}"
         )
-        imported = [
-            _read(f)[2]
-            for f in imported_files(list(main_new.data.get("imports") or []), main_cur.path)
-            if not _same_file(f, main_cur.path)
-        ]
-        eff = effective(main_new.data, imported, plugin_merge)
-        return Plan(version, [(main_cur, main_new.text)], eff, frag=frag, layout=layout)
+    return drop_cur, drop_text, drop_data
 
+
+def _plan_main_only(main: tuple[_files.Current, str, dict[str, Any]], version: int, edit: _Edit) -> Plan:
+    """The edit goes into the main file; the effective config follows its imports."""
+    main_cur, main_text, _data = main
+    main_new = merge_text(
+        main_text,
+        main_cur.path,
+        edit.frag,
+        edit.removes,
+        merge_arrays=edit.merge_arrays,
+        new_version=edit.new_version,
+        v3_ids_ok=edit.layout.v3_ids_ok,
+    )
+    imported = [
+        _read(f)[2]
+        for f in imported_files(list(main_new.data.get("imports") or []), main_cur.path)
+        if not _same_file(f, main_cur.path)
+    ]
+    eff = effective(main_new.data, imported, edit.plugin_merge)
+    return Plan(version, [(main_cur, main_new.text)], eff, frag=edit.frag, layout=edit.layout)
+
+
+def _plan_with_dropin(
+    main: tuple[_files.Current, str, dict[str, Any]],
+    drop: tuple[_files.Current, str, dict[str, Any]],
+    version: int,
+    edit: _Edit,
+    ctd: tuple[int, int, int] | None,
+) -> Plan:
+    """The edit goes into the drop-in; the main file only gains the import of it (written last)."""
+    main_cur, main_text, main_data = main
+    drop_cur, drop_text, drop_data = drop
     drop_new = merge_text(
         drop_text,
         drop_cur.path,
-        frag,
-        removes,
-        merge_arrays=merge_arrays,
-        new_version=version if not target_data else None,
-        v3_ids_ok=layout.v3_ids_ok,
+        edit.frag,
+        edit.removes,
+        merge_arrays=edit.merge_arrays,
+        new_version=version if not drop_data else None,
+        v3_ids_ok=edit.layout.v3_ids_ok,
         read_as=version,
     )
     imports = list(main_data.get("imports") or [])
     main_frag: dict[str, Any] = {}
     if not any(isinstance(e, str) and import_covers(e, main_cur.path, drop_cur.path) for e in imports):
         main_frag["imports"] = [*imports, drop_cur.path]
-    main_new = merge_text(main_text, main_cur.path, main_frag, [], new_version=new_version)
+    main_new = merge_text(main_text, main_cur.path, main_frag, [], new_version=edit.new_version)
     ordered = _imported_with(main_new.data, main_cur.path, drop_cur.path, drop_new.data)
-    if not plugin_merge:
+    if not edit.plugin_merge:
         _refuse_section_loss(drop_cur.path, drop_new.data, [(main_cur.path, main_new.data), *ordered], ctd)
-    eff = effective(main_new.data, [d for _f, d in ordered], plugin_merge)
+    eff = effective(main_new.data, [d for _f, d in ordered], edit.plugin_merge)
     return Plan(
-        version, [(drop_cur, drop_new.text), (main_cur, main_new.text)], eff, drop_cur.path, frag, layout=layout
+        version,
+        [(drop_cur, drop_new.text), (main_cur, main_new.text)],
+        eff,
+        drop_cur.path,
+        edit.frag,
+        layout=edit.layout,
     )
 
 
