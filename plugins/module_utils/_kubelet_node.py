@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from . import _files
 from ._kubelet import KubeletError, Version, parse_version, version_text
@@ -33,7 +33,7 @@ from ._kubelet_layout import (
 from ._kubelet_placement import EditSpec, PlannedEdit, run_edit
 
 
-class ModuleLike(_files.ModuleLike):
+class ModuleLike(_files.ModuleLike, Protocol):
     def get_bin_path(self, arg: str, required: bool = False, opt_dirs: list[str] | None = None) -> str | None: ...
 
 
