@@ -14,18 +14,7 @@ import os
 from typing import Any, Protocol
 
 from ._runtimes import RuntimeConfigError, Which, config_version, default_runtime_name, inspect_handlers, make_which
-
-try:
-    import tomllib as _toml
-
-    TOML_IMPORT_ERROR: ImportError | None = None
-except ImportError:  # Python < 3.11
-    try:
-        import tomlkit as _toml  # type: ignore[no-redef]
-
-        TOML_IMPORT_ERROR = None
-    except ImportError as exc:
-        TOML_IMPORT_ERROR = exc
+from ._toml_edit import TomlError, parse
 
 
 class InfoError(Exception):
@@ -74,14 +63,14 @@ def run(module: ModuleLike) -> dict[str, Any]:
     search = list(module.params["search_paths"])
     text, source = effective_config(module, path, search)
     try:
-        config = dict(_toml.loads(text))
+        config = parse(text, path if source == "file" else f"{path} (containerd config dump)")
         handlers = inspect_handlers(config, _which(search), os.path.exists)
         version = config_version(config)
         default = default_runtime_name(config)
     except RuntimeConfigError as exc:
         raise InfoError(f"{path}: {exc}") from exc
-    except Exception as exc:  # TOML syntax errors differ between tomllib and tomlkit
-        raise InfoError(f"{path}: not valid TOML ({source}): {exc}") from exc
+    except TomlError as exc:  # names the file (or the dump), line and column
+        raise InfoError(f"not valid TOML: {exc}") from exc
     return {
         "changed": False,
         "source": source,

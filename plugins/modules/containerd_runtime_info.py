@@ -128,7 +128,8 @@ verified:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.cri.runtimes.plugins.module_utils._runtime_info import TOML_IMPORT_ERROR, InfoError, run
+from ansible_collections.cri.runtimes.plugins.module_utils._runtime_info import InfoError, run
+from ansible_collections.cri.runtimes.plugins.module_utils._toml_edit import have_parser
 
 
 def main() -> None:
@@ -144,8 +145,8 @@ def main() -> None:
         },
         supports_check_mode=True,
     )
-    if TOML_IMPORT_ERROR is not None:
-        module.fail_json(msg=missing_required_lib("tomlkit"), exception=str(TOML_IMPORT_ERROR))
+    if not have_parser():
+        module.fail_json(msg=missing_required_lib("tomlkit (python3-tomlkit)"))
     try:
         result = run(module)
     except InfoError as exc:
