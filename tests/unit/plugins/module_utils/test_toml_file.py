@@ -10,6 +10,7 @@ that layout and those keys); Kata's own runtime, the real reader, cannot run her
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tarfile
@@ -220,3 +221,46 @@ def test_kata_release_configs_as_the_role_edits_them(kata_defaults: Path, name: 
         after["hypervisor"][section].pop(key, None)
     assert after == before
     assert all(line in out.text.splitlines() for line in text.splitlines() if line.startswith("#"))
+
+
+# --------------------------------------------------------------------------- Kata's real files (corpus)
+
+CORPUS = Path(os.environ.get("CRI_CORPUS_DIR") or REPO.parent / "shared" / "corpus") / "kata"
+REAL_KATA = sorted(CORPUS.glob("*.toml")) if CORPUS.is_dir() else []
+
+
+@pytest.mark.skipif(
+    not REAL_KATA, reason=f"no Kata configs at {CORPUS} (set CRI_CORPUS_DIR; not part of the collection)"
+)
+@pytest.mark.parametrize("boot", ["image", "initrd"])
+@pytest.mark.parametrize("path", REAL_KATA, ids=lambda p: p.name)
+def test_real_kata_config(path: Path, boot: str) -> None:
+    """Kata's own configuration (rendered from its template): the keys Kata reads get our values, nothing else moves."""
+    text = path.read_text(encoding="utf-8")
+    before = judge.loads(text)
+    (section,) = before["hypervisor"]  # one hypervisor table per shipped file
+    other = "initrd" if boot == "image" else "image"
+    wanted = f"/opt/kata/share/kata-containers/kata-containers{'-initrd' if boot == 'initrd' else ''}.img"
+    sets = {
+        f"hypervisor.{section}.{boot}": wanted,
+        f"hypervisor.{section}.default_memory": 4096,
+        "runtime.enable_debug": True,
+    }
+    out = edit(text, sets, [f"hypervisor.{section}.{other}"])
+    after = judge.loads(out.text)
+    table = after["hypervisor"][section]
+    assert table[boot] == wanted
+    assert other not in table
+    assert table["default_memory"] == 4096
+    assert after["runtime"]["enable_debug"] is True
+    expected = judge.loads(text)
+    expected["hypervisor"][section].pop(other, None)
+    expected["hypervisor"][section].update({boot: wanted, "default_memory": 4096})
+    expected["runtime"]["enable_debug"] = True
+    assert after == expected
+    old_lines, new_lines = text.splitlines(), out.text.splitlines()
+    assert [line for line in old_lines if line.lstrip().startswith("#")] == [
+        line for line in new_lines if line.lstrip().startswith("#")
+    ]
+    assert len(set(new_lines) - set(old_lines)) <= 3  # the changed and added keys only
+    assert edit(out.text, sets, [f"hypervisor.{section}.{other}"]).text == out.text
