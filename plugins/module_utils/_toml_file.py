@@ -22,8 +22,8 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from ansible_collections.cri.runtimes.plugins.module_utils import _files
-from ansible_collections.cri.runtimes.plugins.module_utils._toml_edit import (
+from . import _files
+from ._toml_edit import (
     Document,
     Path,
     TomlError,
