@@ -18,7 +18,6 @@ Nothing here imports Ansible.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -186,16 +185,15 @@ def run(module: _files.ModuleLike, diff_mode: bool) -> Outcome:
     text, name = _starting_text(params, cur)
     edit = edit_text(text, name, sets, removes)
     outcome = Outcome(path=cur.path, changed_keys=edit.changed_keys)
-    res = _files.write_atomic(
-        module, cur, edit.text.encode("utf-8"), validate=params.get("validate") or None, backup=params["backup"]
+    before = _files.decode(cur.data, cur.path) if cur.exists else ""
+    change = _files.Change(current=cur, data=edit.text.encode("utf-8"), before=before, after=edit.text)
+    written = _files.write_files(
+        module, [change], validate=params.get("validate") or None, backup=params["backup"], diff=diff_mode
     )
-    outcome.changed = res.changed
-    outcome.backup_file = res.backup_file
-    if res.changed and diff_mode:
-        before = _files.decode(cur.data, cur.path) if cur.exists else ""
-        outcome.diff = _files.text_diff(before, edit.text, cur.path)
-    if not res.changed:
+    outcome.changed = written.changed
+    outcome.backup_file = written.backups.get(cur.path)
+    if written.diffs:
+        outcome.diff = written.diffs[0]
+    if not written.changed_paths:
         outcome.changed_keys = []  # src given: the edits were needed on src, but path already holds the result
-    if not (module.check_mode and not os.path.exists(cur.path)) and _files.apply_attributes(module, cur.path, False):
-        outcome.changed = True
     return outcome
