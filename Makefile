@@ -82,6 +82,8 @@ judge-containerd: deps ## real containerd 1.6/1.7/2.1 (Debian's debs, cached) ju
 bench: deps ## benchmarks (not part of make test): containerd_config against what operators do today
 	python tests/benchmarks/bench_containerd_config.py
 	python tests/benchmarks/bench_toml_scaling.py
+	@# the idempotent site.yml converge on the lab's nodes against plain ping rounds (needs `make lab`)
+	python tests/benchmarks/bench_converge.py
 
 molecule: deps ## Molecule scenarios (podman, local debootstrap images)
 	scripts/molecule-run
