@@ -47,6 +47,12 @@ options:
     type: list
     elements: path
     default: [/usr/local/sbin, /usr/local/bin, /usr/sbin, /usr/bin, /sbin, /bin]
+  service:
+    description:
+      - A systemd unit to report on (RV(service)); nothing is asked of systemd when not set.
+      - Lets a role skip its "enable and start" task, one task round, when the unit already runs and is enabled.
+    type: str
+    version_added: 0.2.0
 requirements:
   - Python 3.11+ (C(tomllib)) or the C(tomlkit) library on the node.
 """
@@ -118,6 +124,34 @@ handlers:
       description: Whether nothing is missing.
       type: bool
       returned: always
+containerd_version:
+  description:
+    - The first line of C(containerd --version), or null when no containerd binary was found.
+    - Also returned when the module fails for a missing TOML library, so a check mode run can tell
+      what is installed.
+  returned: always
+  type: str
+  sample: containerd github.com/containerd/containerd 1.7.24 ...
+  version_added: 0.2.0
+config_exists:
+  description: Whether the file at O(path) exists (also returned on a missing TOML library).
+  returned: always
+  type: bool
+  version_added: 0.2.0
+disabled_plugins:
+  description: The effective config's C(disabled_plugins) list.
+  returned: always
+  type: list
+  elements: str
+  version_added: 0.2.0
+service:
+  description:
+    - Only with O(service). C(active) - C(systemctl is-active) said V(active); C(enabled) - C(systemctl is-enabled)
+      said V(enabled). Both false when systemctl is missing.
+  returned: when O(service) is set
+  type: dict
+  sample: {active: true, enabled: true}
+  version_added: 0.2.0
 verified:
   description: Sorted names of the verified handlers.
   returned: always
@@ -127,6 +161,7 @@ verified:
 """
 
 import os
+from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
@@ -151,6 +186,24 @@ except ImportError:  # Python < 3.11
         TOML_IMPORT_ERROR = exc
 
 
+def _probe(module: AnsibleModule, containerd: str | None) -> dict[str, Any]:
+    """What the node has, read without TOML: containerd's version, the file, the unit's state."""
+    out: dict[str, Any] = {"containerd_version": None, "config_exists": os.path.exists(module.params["path"])}
+    if containerd:
+        rc, stdout, _err = module.run_command([containerd, "--version"])
+        out["containerd_version"] = (stdout.strip().splitlines() or [""])[0] if rc == 0 else None
+    if module.params["service"]:
+        systemctl = module.get_bin_path("systemctl")
+        states = {}
+        for verb in ("is-active", "is-enabled"):
+            rc, stdout, _err = (
+                module.run_command([systemctl, verb, module.params["service"]]) if systemctl else (1, "", "")
+            )
+            states[verb] = stdout.strip()
+        out["service"] = {"active": states["is-active"] == "active", "enabled": states["is-enabled"] == "enabled"}
+    return out
+
+
 def main() -> None:
     module = AnsibleModule(
         argument_spec={
@@ -161,21 +214,23 @@ def main() -> None:
                 "elements": "path",
                 "default": ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"],
             },
+            "service": {"type": "str"},
         },
         supports_check_mode=True,
     )
-    if TOML_IMPORT_ERROR is not None:
-        module.fail_json(msg=missing_required_lib("tomlkit"), exception=str(TOML_IMPORT_ERROR))
     path = module.params["path"]
     search = list(module.params["search_paths"])
     which = make_which(search, os.path.exists, lambda p: os.path.isfile(p) and os.access(p, os.X_OK))
     containerd = which(module.params["containerd_bin"])
+    probe = _probe(module, containerd)
+    if TOML_IMPORT_ERROR is not None:
+        module.fail_json(msg=missing_required_lib("tomlkit"), exception=str(TOML_IMPORT_ERROR), **probe)
     if containerd:
         search.append(os.path.dirname(containerd))
         which = make_which(search, os.path.exists, lambda p: os.path.isfile(p) and os.access(p, os.X_OK))
         rc, out, err = module.run_command([containerd, "--config", path, "config", "dump"])
         if rc != 0:
-            module.fail_json(msg=f"{path}: containerd config dump failed: {err.strip() or out.strip()}", rc=rc)
+            module.fail_json(msg=f"{path}: containerd config dump failed: {err.strip() or out.strip()}", rc=rc, **probe)
         text, source = out, "config dump"
     else:
         try:
@@ -194,8 +249,11 @@ def main() -> None:
         module.fail_json(msg=f"{path}: {exc}")
     except Exception as exc:  # TOML syntax errors differ between tomllib and tomlkit
         module.fail_json(msg=f"{path}: not valid TOML ({source}): {exc}")
+    disabled = config.get("disabled_plugins", [])
     module.exit_json(
         changed=False,
+        **probe,
+        disabled_plugins=[str(p) for p in disabled] if isinstance(disabled, list) else [],
         source=source,
         version=version,
         default_runtime_name=default,
