@@ -120,8 +120,8 @@ def main() -> int:
             site_times.append(elapsed)
             rounds = json.loads(rounds_file.read_text())
             changed = {h: c for h, c in recap_changed(stdout).items() if c}
-        ping1 = [playbook(ping_playbook(tmpdir, 1))[0] for _ in range(reps)]
-        ping11 = [playbook(ping_playbook(tmpdir, 11))[0] for _ in range(reps)]
+        ping1 = [playbook(ping_playbook(tmpdir, 1))[0] for _rep in range(reps)]
+        ping11 = [playbook(ping_playbook(tmpdir, 11))[0] for _rep in range(reps)]
     site, p1, p11 = statistics.median(site_times), statistics.median(ping1), statistics.median(ping11)
     per_round = (p11 - p1) / 10
     fixed = p1 - per_round
