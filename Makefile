@@ -85,6 +85,8 @@ judge-kata: deps ## Kata's TOML library (BurntSushi/toml, Debian's) judges toml_
 bench: deps ## benchmarks (not part of make test): containerd_config against what operators do today
 	python tests/benchmarks/bench_containerd_config.py
 	python tests/benchmarks/bench_toml_scaling.py
+	@# the idempotent site.yml converge on the lab's nodes against plain ping rounds (needs `make lab`)
+	python tests/benchmarks/bench_converge.py
 
 molecule: deps ## Molecule scenarios (podman, local debootstrap images)
 	scripts/molecule-run

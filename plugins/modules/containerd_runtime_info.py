@@ -47,6 +47,12 @@ options:
     type: list
     elements: path
     default: [/usr/local/sbin, /usr/local/bin, /usr/sbin, /usr/bin, /sbin, /bin]
+  service:
+    description:
+      - A systemd unit to report on (RV(service)); nothing is asked of systemd when not set.
+      - Lets a role skip its "enable and start" task, one task round, when the unit already runs and is enabled.
+    type: str
+    version_added: 0.2.0
 requirements:
   - Python 3.11+ (C(tomllib)) or the C(tomlkit) library on the node.
 """
@@ -118,6 +124,34 @@ handlers:
       description: Whether nothing is missing.
       type: bool
       returned: always
+containerd_version:
+  description:
+    - The first line of C(containerd --version), or null when no containerd binary was found.
+    - Also returned when the module fails for a missing TOML library, so a check mode run can tell
+      what is installed.
+  returned: always
+  type: str
+  sample: containerd github.com/containerd/containerd 1.7.24 ...
+  version_added: 0.2.0
+config_exists:
+  description: Whether the file at O(path) exists (also returned on a missing TOML library).
+  returned: always
+  type: bool
+  version_added: 0.2.0
+disabled_plugins:
+  description: The effective config's C(disabled_plugins) list.
+  returned: always
+  type: list
+  elements: str
+  version_added: 0.2.0
+service:
+  description:
+    - Only with O(service). C(active) - C(systemctl is-active) said V(active); C(enabled) - C(systemctl is-enabled)
+      said V(enabled). Both false when systemctl is missing.
+  returned: when O(service) is set
+  type: dict
+  sample: {active: true, enabled: true}
+  version_added: 0.2.0
 verified:
   description: Sorted names of the verified handlers.
   returned: always
@@ -128,7 +162,7 @@ verified:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.cri.runtimes.plugins.module_utils._runtime_info import InfoError, run
+from ansible_collections.cri.runtimes.plugins.module_utils._runtime_info import InfoError, node_facts, run
 from ansible_collections.cri.runtimes.plugins.module_utils._toml_edit import have_parser
 
 
@@ -142,11 +176,12 @@ def main() -> None:
                 "elements": "path",
                 "default": ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"],
             },
+            "service": {"type": "str"},
         },
         supports_check_mode=True,
     )
     if not have_parser():
-        module.fail_json(msg=missing_required_lib("tomlkit (python3-tomlkit)"))
+        module.fail_json(msg=missing_required_lib("tomlkit (python3-tomlkit)"), **node_facts(module))
     try:
         result = run(module)
     except InfoError as exc:
