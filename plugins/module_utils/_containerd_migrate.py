@@ -679,10 +679,10 @@ def _render(text: str, sections: list[_Section], step: Step, versioned: bool, qu
         if blocks:
             # new tables go after this section's sub-tables, so that a table's family stays together
             deferred.setdefault(_family_end(sections, idx), []).extend(blocks)
-        for src, table, units in deferred.pop(idx, []):
+        for src, table, units in sorted(deferred.pop(idx, []), key=lambda block: block[1]):
             if not _ends_line(out):
                 out.append(nl)
-            hind = "  " * (len(table) - 1) if indented else (src.header.indent if src.header is not None else "")
+            hind = "  " * (len(table) - 1) if indented else _indent_at_depth(sections, src, len(table))
             out.append(f"{nl}{hind}[{dotted(table, quote)}]{nl}")
             kind = hind + offset
             out.extend(_unit_text(text, unit, table, kind, quote=quote, nl=nl) for unit in units)
@@ -691,6 +691,14 @@ def _render(text: str, sections: list[_Section], step: Step, versioned: bool, qu
     if versioned:
         new = _set_version(new, step.target, nl)
     return new
+
+
+def _indent_at_depth(sections: list[_Section], src: _Section, depth: int) -> str:
+    """The indentation of the file's headers of that depth (the source section's if it has none)."""
+    for sec in sections:
+        if sec.header is not None and len(sec.header.path) == depth:
+            return sec.header.indent
+    return src.header.indent if src.header is not None else ""
 
 
 def _own_block(sec: _Section, step: Step) -> tuple[Path, list[_Unit]] | None:
