@@ -11,7 +11,6 @@ cmd/containerd/server/config/config.go and the "Version 4" example of docs/man/c
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from ansible_collections.cri.runtimes.plugins.module_utils._containerd_migrate i
     MigrationError,
     migrate_text,
 )
+from ansible_collections.cri.runtimes.plugins.module_utils._toml_edit import parse
 
 FIXTURES = Path(__file__).parent / "fixtures" / "containerd"
 CORPUS = Path(os.environ.get("CRI_CORPUS_DIR") or Path(__file__).resolve().parents[5] / "shared" / "corpus")
@@ -44,7 +44,7 @@ def has(data: Any, path: tuple[str, ...]) -> bool:
 
 
 def migrated(text: str, target: int = 3) -> dict[str, Any]:
-    return tomllib.loads(migrate_text(text, "config.toml", target).text)
+    return parse(migrate_text(text, "config.toml", target).text, "test")
 
 
 # (version-2 statement under its table, where containerd 2.x reads it in version 3, value there)
@@ -150,7 +150,7 @@ V3_TO_V4 = [
 @pytest.mark.parametrize(("body", "path"), V3_TO_V4, ids=[".".join(c[1]) for c in V3_TO_V4])
 def test_each_version_3_server_key_lands_in_its_version_4_plugin(body: str, path: tuple[str, ...]) -> None:
     """Stand-in for a judge: no containerd 2.3 here; the layout is upstream's source and man page."""
-    before = tomllib.loads(body)
+    before = parse(body, "test")
     data = migrated("version = 3\n" + body, 4)
     assert data["version"] == 4
     assert get(data, path) == next(iter(next(iter(before.values())).values()))
@@ -164,7 +164,7 @@ def test_version_4_layout_matches_the_upstream_man_page_example() -> None:
     example = CORPUS / "containerd" / "containerd-man5-example-v4.toml"
     if not example.is_file():
         pytest.skip(f"corpus file absent: {example} (set CRI_CORPUS_DIR)")
-    upstream = tomllib.loads(example.read_text())
+    upstream = parse(example.read_text(), "test")
     v3 = (
         "version = 3\n[grpc]\n"
         f'address = "{upstream["plugins"]["io.containerd.server.v1.grpc"]["address"]}"\n'
@@ -185,7 +185,7 @@ def test_version_2_to_4_runs_both_steps() -> None:
 
 def test_a_custom_grpc_socket_keeps_its_derived_ttrpc_socket_in_version_4() -> None:
     result = migrate_text('version = 3\n[grpc]\naddress = "/run/k3s/containerd.sock"\n', "c", 4)
-    data = tomllib.loads(result.text)
+    data = parse(result.text, "test")
     assert data["plugins"]["io.containerd.server.v1.ttrpc"]["address"] == "/run/k3s/containerd.sock.ttrpc"
     assert any("ttrpc" in note for note in result.notes)
 
@@ -234,7 +234,7 @@ def test_comments_order_and_other_tables_are_kept() -> None:
 @pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.glob("*.toml")))
 def test_fixtures_migrate_idempotently_and_keep_every_comment(name: str) -> None:
     text = (FIXTURES / name).read_text()
-    data = tomllib.loads(text)
+    data = parse(text, "test")
     version = data.get("version", 1) if data else 0
     if version in (1, 4):
         with pytest.raises(MigrationError):
@@ -252,7 +252,7 @@ def test_crlf_and_bom_are_kept() -> None:
     out = migrate_text(text, "c", 3).text
     assert out.startswith("\ufeffversion = 3\r\n")
     assert "\n" not in out.replace("\r\n", "")
-    assert tomllib.loads(out[1:])["plugins"]["io.containerd.cri.v1.images"]["pinned_images"]["sandbox"] == "p"
+    assert parse(out[1:], "test")["plugins"]["io.containerd.cri.v1.images"]["pinned_images"]["sandbox"] == "p"
 
 
 def test_single_quoted_plugin_ids_stay_single_quoted() -> None:
@@ -300,7 +300,7 @@ def test_refusals_name_file_and_key(text: str, match: str | None) -> None:
 def test_a_versionless_dropin_is_read_as_its_main_files_version_and_gets_the_target_version() -> None:
     text = '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.kata]\nruntime_type = "io.containerd.kata.v2"\n'
     result = migrate_text(text, "d.toml", 3, read_as=2)
-    data = tomllib.loads(result.text)
+    data = parse(result.text, "test")
     assert data["version"] == 3
     assert has(data, (*RT, "containerd", "runtimes", "kata"))
     # a versionless file with nothing to move is left alone

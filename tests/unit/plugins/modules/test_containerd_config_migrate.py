@@ -8,11 +8,11 @@ here the module runs with validate disabled, on what it writes and reports.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 import pytest
 
+from ansible_collections.cri.runtimes.plugins.module_utils._toml_edit import parse
 from ansible_collections.cri.runtimes.plugins.modules import containerd_config
 
 from .runner import ModuleFail, run_module
@@ -65,7 +65,7 @@ def test_real_run_then_idempotent(node: Path) -> None:
     assert first["changed"] is True
     assert first["restart_needed"] is True
     assert first["handlers"] == ["kata-qemu", "runc"]
-    main = tomllib.loads(node.read_text())
+    main = parse(node.read_text(), "test")
     assert main["version"] == 3
     assert main["imports"] == ["conf.d/*.toml"]
     assert main["plugins"]["io.containerd.cri.v1.images"]["pinned_images"]["sandbox"] == "local/pause:1"
