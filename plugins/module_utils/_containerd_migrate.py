@@ -17,8 +17,8 @@ statement of the file to its new place instead:
   right after the section it came from;
 * every other byte stays where it was.
 
-Where each key goes is data (``STEPS``), one table per version step, taken from
-containerd's own migration code (cited there). The result is parsed again and compared
+Where each key goes is data: ``_containerd_schema.MIGRATIONS``, one table per version step,
+taken from containerd's own migration code (cited there). The result is parsed again and compared
 with the same migration applied to the parsed data; a mismatch is an error, never a write.
 """
 
@@ -28,6 +28,15 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ansible_collections.cri.runtimes.plugins.module_utils._containerd_schema import (
+    CRI_V2,
+    DEFAULT_GRPC_ADDRESS,
+    MIGRATIONS,
+    SERVER_TTRPC,
+    STAY,
+    MigrationStep,
+    Split,
+)
 from ansible_collections.cri.runtimes.plugins.module_utils._toml_edit import (
     _DOTTED_KEY,
     BOM,
@@ -44,191 +53,12 @@ from ansible_collections.cri.runtimes.plugins.module_utils._toml_edit import (
     scan,
 )
 
-CRI_V2 = "io.containerd.grpc.v1.cri"
-CRI_RUNTIME = "io.containerd.cri.v1.runtime"
-CRI_IMAGES = "io.containerd.cri.v1.images"
-
-# A destination: the new path of the moved key (absolute), or STAY (the key keeps its path).
-STAY: tuple[str, ...] = ()
-Dest = tuple[str, ...]
+Step = MigrationStep
+STEPS = MIGRATIONS
 
 
 class MigrationError(Exception):
     """A file that cannot be migrated safely; the message names file, line and key."""
-
-
-@dataclass(frozen=True)
-class Split:
-    """A table whose keys go to different places: ``moves[key]`` or ``default(key)``."""
-
-    moves: dict[str, Dest]
-    default: Dest | None = None  # prefix the key is appended to; None: unknown keys are refused
-    # keys whose value is wrapped in an array on the way (``bin_dir`` -> ``bin_dirs``)
-    wrap: frozenset[str] = frozenset()
-    # the table the split table's own header becomes when every key of its section left
-    primary: Path | None = None
-    # key -> (value, new value): the key moves only when it holds that value, and its value is
-    # replaced on the way; with another value it stays where it is
-    only_if: tuple[tuple[str, Any, Any], ...] = ()
-
-    def dest(self, key: str) -> Dest | None:
-        if key in self.moves:
-            return self.moves[key]
-        if self.default is None:
-            return None
-        return (*self.default, key) if self.default else STAY
-
-
-@dataclass(frozen=True)
-class Step:
-    """One config-version step: the split tables and the key renames below moved tables."""
-
-    source: int
-    target: int
-    splits: dict[Path, Split]
-    # (pattern, new last key): a key whose new path matches the pattern ("*" = any one key)
-    # is renamed, unless the new name is already set in the same table
-    renames: tuple[tuple[Path, str], ...] = ()
-    # runtime_type values the target's containerd no longer has (a handler using one is refused)
-    removed_runtime_types: tuple[str, ...] = ()
-    runtimes_table: Path = ()
-
-
-# ---------------------------------------------------------------------------------------------
-# Version 2 -> 3 (containerd 2.0). containerd 2.x migrates a version-2 file in memory with each
-# plugin's ConfigMigration (containerd/containerd plugins/cri/runtime/plugin.go and
-# plugins/cri/images/plugin.go, migrateConfig; plugins/cri/cri.go for the gRPC server keys):
-# * the image service (io.containerd.cri.v1.images) takes sandbox_image (as
-#   pinned_images.sandbox), registry, image_decryption, max_concurrent_downloads,
-#   image_pull_progress_timeout, image_pull_with_sync_fs, stats_collect_period, and from the
-#   ``containerd`` table snapshotter, disable_snapshot_annotations, discard_unpacked_layers
-#   (also docs/cri/config.md "Config version 3");
-# * the CRI gRPC server (io.containerd.grpc.v1.cri, still its id in version 3) keeps
-#   disable_tcp_service, stream_server_address, stream_server_port, stream_idle_timeout,
-#   enable_tls_streaming, x509_key_pair_streaming (criconfig.ServerConfig);
-# * everything else goes to the runtime service (io.containerd.cri.v1.runtime), the
-#   ``containerd`` and ``cni`` tables included; cni.bin_dir becomes the list cni.bin_dirs and a
-#   runtime's sandbox_mode becomes sandboxer (measured with containerd 2.1.9's config dump: a
-#   version-3 file with bin_dir gets bin_dirs = [bin_dir, "/opt/cni/bin"], the migrated one
-#   [bin_dir]; a version-3 sandbox_mode is an unknown key).
-# ---------------------------------------------------------------------------------------------
-_IMAGES_FROM_CRI = (
-    "registry",
-    "image_decryption",
-    "max_concurrent_downloads",
-    "image_pull_progress_timeout",
-    "image_pull_with_sync_fs",
-    "stats_collect_period",
-)
-_IMAGES_FROM_CONTAINERD = ("snapshotter", "disable_snapshot_annotations", "discard_unpacked_layers")
-_CRI_SERVER_KEYS = (
-    "disable_tcp_service",
-    "stream_server_address",
-    "stream_server_port",
-    "stream_idle_timeout",
-    "enable_tls_streaming",
-    "x509_key_pair_streaming",
-)
-
-V2_TO_V3 = Step(
-    source=2,
-    target=3,
-    splits={
-        ("plugins", CRI_V2): Split(
-            moves={
-                "sandbox_image": ("plugins", CRI_IMAGES, "pinned_images", "sandbox"),
-                **{k: ("plugins", CRI_IMAGES, k) for k in _IMAGES_FROM_CRI},
-                **dict.fromkeys(_CRI_SERVER_KEYS, STAY),
-            },
-            default=("plugins", CRI_RUNTIME),
-            primary=("plugins", CRI_RUNTIME),
-        ),
-        ("plugins", CRI_V2, "containerd"): Split(
-            moves={k: ("plugins", CRI_IMAGES, k) for k in _IMAGES_FROM_CONTAINERD},
-            default=("plugins", CRI_RUNTIME, "containerd"),
-            primary=("plugins", CRI_RUNTIME, "containerd"),
-        ),
-        # other plugins containerd 2.x migrates from a version-2 file (measured with containerd
-        # 2.1.9's config dump of version-2 and version-3 files; core/runtime/v2/shim_manager.go for
-        # sched_core, which containerd drops when false)
-        ("plugins",): Split(
-            moves={
-                "io.containerd.monitor.v1.cgroups": ("plugins", "io.containerd.monitor.task.v1.cgroups"),
-                "io.containerd.internal.v1.restart": ("plugins", "io.containerd.monitor.container.v1.restart"),
-            },
-            default=STAY,
-        ),
-        ("plugins", "io.containerd.runtime.v2.task"): Split(
-            moves={"sched_core": ("plugins", "io.containerd.shim.v1.manager", "env")},
-            default=STAY,
-            only_if=(("sched_core", True, ["SCHED_CORE=1"]),),
-        ),
-        ("plugins", CRI_V2, "cni"): Split(
-            moves={"bin_dir": ("plugins", CRI_RUNTIME, "cni", "bin_dirs")},
-            default=("plugins", CRI_RUNTIME, "cni"),
-            wrap=frozenset(("bin_dir",)),
-        ),
-    },
-    renames=((("plugins", CRI_RUNTIME, "containerd", "runtimes", "*", "sandbox_mode"), "sandboxer"),),
-    # containerd 2.0 removed the runc v1 shim and the runtime v1 (io.containerd.runtime.v1.linux)
-    # (containerd/containerd RELEASES.md, "Deprecated features": both removed in v2.0)
-    removed_runtime_types=("io.containerd.runc.v1", "io.containerd.runtime.v1.linux"),
-    runtimes_table=("plugins", CRI_V2, "containerd", "runtimes"),
-)
-
-# ---------------------------------------------------------------------------------------------
-# Version 3 -> 4 (containerd 2.3). The server sections become plugins
-# (containerd/containerd cmd/containerd/server/config/config.go, serviceMigrate; the Config
-# struct marks GRPC, TTRPC and Metrics and Debug's address/uid/gid "deprecated: use server
-# plugin io.containerd.server.v1.*"; docs/man/containerd-config.toml.5.md "Version 4").
-# [debug] level and format stay top-level (they are not deprecated in that struct; the man
-# page's example shows level under the debug plugin, the code does not read it there).
-# No containerd 2.3 exists on these machines: this step is checked against that source only.
-# ---------------------------------------------------------------------------------------------
-_GRPC = ("plugins", "io.containerd.server.v1.grpc")
-_GRPC_TCP = ("plugins", "io.containerd.server.v1.grpc-tcp")
-V3_TO_V4 = Step(
-    source=3,
-    target=4,
-    splits={
-        ("grpc",): Split(
-            moves={
-                "address": (*_GRPC, "address"),
-                "uid": (*_GRPC, "uid"),
-                "gid": (*_GRPC, "gid"),
-                "max_recv_message_size": (*_GRPC, "max_recv_message_size"),
-                "max_send_message_size": (*_GRPC, "max_send_message_size"),
-                "tcp_address": (*_GRPC_TCP, "address"),
-                "tcp_tls_ca": (*_GRPC_TCP, "tls_ca"),
-                "tcp_tls_cert": (*_GRPC_TCP, "tls_cert"),
-                "tcp_tls_key": (*_GRPC_TCP, "tls_key"),
-                "tcp_tls_common_name": (*_GRPC_TCP, "tls_common_name"),
-            },
-            primary=_GRPC,
-        ),
-        ("ttrpc",): Split(
-            moves={k: ("plugins", "io.containerd.server.v1.ttrpc", k) for k in ("address", "uid", "gid")},
-            primary=("plugins", "io.containerd.server.v1.ttrpc"),
-        ),
-        ("debug",): Split(
-            moves={
-                **{k: ("plugins", "io.containerd.server.v1.debug", k) for k in ("address", "uid", "gid")},
-                "level": STAY,
-                "format": STAY,
-            },
-            primary=("plugins", "io.containerd.server.v1.debug"),
-        ),
-        ("metrics",): Split(
-            moves={
-                "address": ("plugins", "io.containerd.server.v1.metrics", "address"),
-                "grpc_histogram": ("plugins", "io.containerd.metrics.v1.grpc-prometheus", "grpc_histogram"),
-            },
-            primary=("plugins", "io.containerd.server.v1.metrics"),
-        ),
-    },
-)
-
-STEPS = {2: V2_TO_V3, 3: V3_TO_V4}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -511,9 +341,7 @@ def _migrate_step(text: str, name: str, step: Step, versioned: bool) -> tuple[st
     return new_text, moved, notes
 
 
-# containerd's default sockets (defaults/defaults_unix.go): the ttrpc socket is the gRPC one + ".ttrpc"
-DEFAULT_GRPC_ADDRESS = "/run/containerd/containerd.sock"
-_TTRPC = ("plugins", "io.containerd.server.v1.ttrpc")
+_TTRPC = ("plugins", SERVER_TTRPC)
 
 
 def _derive_ttrpc(text: str, name: str, data: dict[str, Any], notes: list[str]) -> str:
