@@ -150,7 +150,7 @@ def test_default_runtime_name(value: Any, expected: str) -> None:
             3,
             4,
             ("plugins", "io.containerd.metrics.v1.grpc-prometheus", "grpc_histogram"),
-        ),  # noqa: E501
+        ),
         # plugins/cri/images/plugin.go and plugins/cri/runtime/plugin.go, migrateConfig
         (("plugins", V2, "containerd", "snapshotter"), 2, 3, ("plugins", IMG, "snapshotter")),
         (
@@ -158,7 +158,7 @@ def test_default_runtime_name(value: Any, expected: str) -> None:
             2,
             3,
             ("plugins", IMG, "disable_snapshot_annotations"),
-        ),  # noqa: E501
+        ),
         (("plugins", V2, "containerd", "discard_unpacked_layers"), 2, 3, ("plugins", IMG, "discard_unpacked_layers")),
         (("plugins", V2, "max_concurrent_downloads"), 2, 3, ("plugins", IMG, "max_concurrent_downloads")),
         (("plugins", V2, "image_pull_progress_timeout"), 2, 3, ("plugins", IMG, "image_pull_progress_timeout")),
