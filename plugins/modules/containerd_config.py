@@ -70,7 +70,7 @@ options:
   config_version:
     description:
       - Migrate O(path) and every file its C(imports) name (recursively, globs resolved as containerd does) to
-        this config version, in their own text: comments, blank lines, key order, quoting and the tables of other
+        this config version, in their own text. Comments, blank lines, key order, quoting and the tables of other
         tools stay; each table and key moves to where containerd of that version reads it (version 2 to 3 for
         containerd 2.0, and 3 to 4 for containerd 2.3; 2 to 4 does both steps).
       - A file already at this version is left alone; a version 1 file, and a handler whose C(runtime_type) containerd
