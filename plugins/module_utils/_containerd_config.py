@@ -790,6 +790,7 @@ def plan(params: dict[str, Any], ctd: tuple[int, int, int] | None) -> Plan:
     eff_before = _effective_now(main_cur.path, main_data, drop_cur.path if dropin else None, target_data, plugin_merge)
     layout = cri_layout(version, eff_before, ctd, target_path)
     _refuse_unread_v1(version, ctd, params, target_path)
+    _refuse_removed_shims(params, ctd, target_path)
     short, short_removes = shorthand_fragment(
         version,
         target_data,
@@ -878,6 +879,20 @@ def _refuse_unread_v1(version: int, ctd: tuple[int, int, int] | None, params: di
             " section (it logs 'Ignoring unknown key'), so runtimes and cri settings there would never load;"
             " convert the file first (containerd config migrate) or set version = 2 with the version 2 plugin ids"
         )
+
+
+def _refuse_removed_shims(params: dict[str, Any], ctd: tuple[int, int, int] | None, name: str) -> None:
+    """containerd 2.0 removed the runc v1 shim and runtime v1: a handler on one could never run on 2.x."""
+    if ctd is None or ctd[0] < 2:
+        return
+    for item in params.get("runtimes") or []:
+        rtype = item.get("runtime_type")
+        if item.get("state", "present") == "present" and rtype in schema.REMOVED_IN_2_0_RUNTIME_TYPES:
+            raise ConfigError(
+                f"{name}: handler {item.get('name')}: runtime_type {rtype!r} was removed in containerd 2.0"
+                f" (containerd RELEASES.md, deprecated features) and this node's containerd is {_fmt(ctd)};"
+                f" use {schema.RUNC_RUNTIME_TYPE}"
+            )
 
 
 def _same_file(a: str, b: str) -> bool:

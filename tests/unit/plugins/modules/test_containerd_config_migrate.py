@@ -117,3 +117,18 @@ def test_a_file_already_at_the_target_is_left_alone(tmp_path: Path) -> None:
     cfg.write_text(text)
     assert run(cfg)["changed"] is False
     assert cfg.read_text() == text
+
+
+def test_a_runc_v1_handler_is_refused_on_containerd_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """containerd 2.0 removed io.containerd.runc.v1: asking for such a handler on a 2.x node names it."""
+    fake = tmp_path / "bin" / "containerd"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\necho 'containerd github.com/containerd/containerd/v2 v2.1.9 abc'\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}:/usr/bin:/bin")
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("version = 3\n")
+    item = {"name": "legacy", "runtime_type": "io.containerd.runc.v1"}
+    with pytest.raises(ModuleFail, match=r"handler legacy: runtime_type 'io\.containerd\.runc\.v1' was removed"):
+        run_module(containerd_config.main, {"path": str(cfg), "runtimes": [item], "validate": ""})
+    assert cfg.read_text() == "version = 3\n"
