@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ansible_collections.cri.runtimes.plugins.module_utils._containerd_schema import (
+from ._containerd_schema import (
     CRI_V2,
     DEFAULT_GRPC_ADDRESS,
     MIGRATIONS,
@@ -37,7 +37,7 @@ from ansible_collections.cri.runtimes.plugins.module_utils._containerd_schema im
     MigrationStep,
     Split,
 )
-from ansible_collections.cri.runtimes.plugins.module_utils._toml_edit import (
+from ._toml_edit import (
     _DOTTED_KEY,
     BOM,
     Document,

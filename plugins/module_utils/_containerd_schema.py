@@ -499,10 +499,11 @@ GENERATIONS: tuple[Generation, ...] = (
 )
 # The release series the containerd role installs (meta/argument_specs.yml documents it); the
 # judges run 1.6, 1.7 and 2.1 (Debian has no 2.2 or 2.3, so version 4 is checked by parse only).
-# 1.6 reached its end of life in August 2025; 1.7 is the legacy series (end of life September 2026)
-# and 2.3 the LTS (containerd RELEASES.md, "Support horizon"). Distro installs keep the distribution's
-# containerd (bookworm's 1.6 is still judged in tests/judges).
-SUPPORTED_SERIES: tuple[str, ...] = ("1.7", "2.0", "2.1", "2.2", "2.3")
+# 1.7 is the legacy series (end of life September 2026) and 2.3 the LTS (containerd RELEASES.md,
+# "Support horizon"); 1.6 reached its end of life in August 2025 but stays accepted because distro installs
+# keep the distribution's containerd (Debian bookworm's 1.6, the lab's nodes; the role checks the installed
+# series against this list too).
+SUPPORTED_SERIES: tuple[str, ...] = ("1.6", "1.7", "2.0", "2.1", "2.2", "2.3")
 # CNI's bin_dir became the list bin_dirs in containerd 2.1 (only one of the two may be set)
 CNI_BIN_DIRS_SINCE: tuple[int, int] = (2, 1)
 

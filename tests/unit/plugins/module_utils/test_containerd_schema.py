@@ -274,10 +274,10 @@ def test_cni_bin_dirs(version: int, release: tuple[int, int, int] | None, always
 
 
 def test_supported_series() -> None:
-    assert S.SUPPORTED_SERIES == ("1.7", "2.0", "2.1", "2.2", "2.3")
+    assert S.SUPPORTED_SERIES == ("1.6", "1.7", "2.0", "2.1", "2.2", "2.3")
     assert S.series_supported("1.7")
     assert S.series_supported("2.3")
-    assert not S.series_supported("1.6")  # end of life August 2025
+    assert not S.series_supported("1.5")
 
 
 def test_facts_are_plain_data() -> None:
