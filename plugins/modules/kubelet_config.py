@@ -29,17 +29,7 @@ extends_documentation_fragment:
   - cri.runtimes.node_python
   - action_common_attributes.files
   - ansible.builtin.files
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: posix
-  safe_file_operations:
-    support: full
-  vault:
-    support: none
+  - cri.runtimes.file_edit
 options:
   path:
     description:
@@ -59,11 +49,6 @@ options:
     type: list
     elements: str
     default: []
-  backup:
-    description:
-      - Keep a timestamped copy of the file before changing it.
-    type: bool
-    default: false
 notes:
   - Which CRI settings a kubelet version reads from this file (C(containerRuntimeEndpoint) only from 1.27) is decided
     by the role P(cri.runtimes.kubelet#role); the module writes whatever it is given.

@@ -58,17 +58,7 @@ extends_documentation_fragment:
   - cri.runtimes.node_python
   - action_common_attributes.files
   - ansible.builtin.files
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: posix
-  safe_file_operations:
-    support: full
-  vault:
-    support: none
+  - cri.runtimes.file_edit
 options:
   unit:
     description:
@@ -134,11 +124,6 @@ options:
     description:
       - The unit file (fragment) to use instead of the one systemd reports or its search path finds.
     type: path
-  backup:
-    description:
-      - Keep a timestamped copy of every file the module changes.
-    type: bool
-    default: false
 notes:
   - Values are compared by meaning, so a bare C(--flag) equals C(--flag=true) and C(15m) equals C(15m0s).
   - "Sources: systemd.unit(5) (load path, drop-ins, precedence); kubernetes/release's krel templates
