@@ -75,9 +75,9 @@ integration: deps ## ansible-test integration targets against real containerd (a
 	trap 'scripts/apiserver stop' EXIT; scripts/apiserver start; eval "$$(scripts/apiserver env)"; \
 		VENV=$(VENV) scripts/ansible-test-integration
 
-judge-containerd: deps ## real containerd 1.6/1.7/2.1 (Debian's debs, cached) judge containerd_config's edits of the corpus
+judge-containerd: deps ## real containerd 1.6/1.7/2.1 (Debian's debs, cached) judge containerd_config's edits and 2->3 migrations of the corpus
 	scripts/containerd-debs
-	scripts/run-pytest tests/judges/test_containerd_judge.py
+	scripts/run-pytest tests/judges/test_containerd_judge.py tests/judges/test_containerd_migrate_judge.py
 
 judge-kata: deps ## Kata's TOML library (BurntSushi/toml, Debian's) judges toml_file's edits of Kata configs
 	scripts/run-pytest tests/judges/test_kata_config_judge.py

@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import _containerd_migrate as _migrate
 from . import _containerd_schema as schema
 from . import _files
 from ._containerd_schema import CRI_IMAGES, CRI_RUNTIME, CRI_V2, VERSIONS, SchemaError, cri_paths
@@ -773,6 +774,7 @@ def plan(params: dict[str, Any], ctd: tuple[int, int, int] | None) -> Plan:
     eff_before = _effective_now(main_cur.path, main_data, drop[0].path if drop else None, target_data, plugin_merge)
     layout = cri_layout(version, eff_before, ctd, target_cur.path)
     _refuse_unread_v1(version, ctd, params, target_cur.path)
+    _refuse_removed_shims(params, ctd, target_cur.path)
     short, short_removes = shorthand_fragment(
         version,
         target_data,
@@ -923,6 +925,20 @@ def _refuse_unread_v1(version: int, ctd: tuple[int, int, int] | None, params: di
         )
 
 
+def _refuse_removed_shims(params: dict[str, Any], ctd: tuple[int, int, int] | None, name: str) -> None:
+    """containerd 2.0 removed the runc v1 shim and runtime v1: a handler on one could never run on 2.x."""
+    if ctd is None or ctd[0] < 2:
+        return
+    for item in params.get("runtimes") or []:
+        rtype = item.get("runtime_type")
+        if item.get("state", "present") == "present" and rtype in schema.REMOVED_IN_2_0_RUNTIME_TYPES:
+            raise ConfigError(
+                f"{name}: handler {item.get('name')}: runtime_type {rtype!r} was removed in containerd 2.0"
+                f" (containerd RELEASES.md, deprecated features) and this node's containerd is {_fmt(ctd)};"
+                f" use {schema.RUNC_RUNTIME_TYPE}"
+            )
+
+
 def _same_file(a: str, b: str) -> bool:
     return os.path.normpath(a) == os.path.normpath(b)
 
@@ -974,9 +990,11 @@ def _run(module: ModuleLike, diff_mode: bool) -> Outcome:
     params = module.params
     ctd, binary = containerd_version(module)
     validate = params.get("validate")
+    if params.get("config_version"):
+        _refuse_old_reader(params, ctd, validate)
     if validate is None:
         validate = f"{binary} --config %s config dump" if binary else ""
-    the_plan = plan(params, ctd)
+    the_plan = migration_plan(params) if params.get("config_version") else plan(params, ctd)
     paths = the_plan.layout.paths if the_plan.layout else cri_paths(the_plan.version)
     outcome = Outcome(
         path=the_plan.writes[-1][0].path,
@@ -1002,6 +1020,69 @@ def _run(module: ModuleLike, diff_mode: bool) -> Outcome:
             )
     _write_all(module, the_plan, outcome, validate, diff_mode)
     return outcome
+
+
+# --------------------------------------------------------------------------- migration (config_version)
+
+# the oldest containerd that reads each config version (containerd RELEASES.md; version.ConfigVersion)
+READER_OF_VERSION = {3: (2, 0, 0), 4: (2, 3, 0)}
+_EDITS = ("fragment", "runtimes", "cri", "remove", "dropin")
+
+
+def _refuse_old_reader(params: dict[str, Any], ctd: tuple[int, int, int] | None, validate: str | None) -> None:
+    target = params["config_version"]
+    edits = [key for key in _EDITS if params.get(key)]
+    if edits:
+        raise ConfigError(
+            f"config_version migrates the config on its own; {', '.join(edits)} cannot be combined with it in one"
+            " task (migrate first, then merge in a second task)"
+        )
+    reader = READER_OF_VERSION[target]
+    if validate is None and ctd is not None and ctd < reader:
+        raise ConfigError(
+            f"{params['path']}: config version {target} needs containerd {_fmt(reader)} or newer, and this node's"
+            f" containerd is {_fmt(ctd)}, which would refuse the migrated file; install the new containerd first (or"
+            " set validate to its binary, e.g. '/opt/containerd-2/bin/containerd --config %s config dump')"
+        )
+
+
+def migration_plan(params: dict[str, Any]) -> Plan:
+    """Migrate ``path`` and every file its imports name (recursively, as containerd follows them)."""
+    target = params["config_version"]
+    main_cur, main_text, main_data = _read(params["path"])
+    if not main_cur.exists or not main_data:
+        raise ConfigError(f"{main_cur.path}: does not exist or is empty; there is nothing to migrate")
+    version = file_version(main_data, main_cur.path)
+    if version > target:
+        raise ConfigError(f"{main_cur.path}: is a version {version} config, newer than config_version {target}")
+    writes: list[tuple[_files.Current, str]] = []
+    notes: list[str] = []
+    merged: list[dict[str, Any]] = []
+    seen: set[str] = {os.path.normpath(main_cur.path)}
+    pending = imported_files(list(main_data.get("imports") or []), main_cur.path)
+    while pending:
+        path = pending.pop(0)
+        if os.path.normpath(path) in seen:
+            continue
+        seen.add(os.path.normpath(path))
+        cur, text, data = _read(path)
+        migrated = _migrate_one(text, cur.path, target, version)
+        writes.append((cur, migrated.text))
+        notes.extend(migrated.notes)
+        merged.append(parse(migrated.text, cur.path))
+        pending.extend(imported_files(list(data.get("imports") or []), cur.path))
+    main = _migrate_one(main_text, main_cur.path, target, version)
+    notes.extend(main.notes)
+    writes.append((main_cur, main.text))  # the main file last: it is what containerd reads first
+    eff = effective(parse(main.text, main_cur.path), merged, True)
+    return Plan(target, writes, eff, layout=Layout(cri_paths(target), notes=notes))
+
+
+def _migrate_one(text: str, name: str, target: int, main_version: int) -> _migrate.Migration:
+    try:
+        return _migrate.migrate_text(text, name, target, read_as=main_version)
+    except _migrate.MigrationError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _write_all(module: ModuleLike, the_plan: Plan, outcome: Outcome, validate: str, diff_mode: bool) -> None:

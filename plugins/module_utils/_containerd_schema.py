@@ -203,6 +203,203 @@ def default_runtime_name(value: Any) -> str:
 
 # --------------------------------------------------------------------------- moves between versions
 
+STAY: KeyPath = ()  # a destination: the key keeps its path
+
+
+@dataclass(frozen=True)
+class Split:
+    """A table whose keys go to different places in the next version: ``moves[key]`` or ``default``.
+
+    ``moves`` maps a key to its new path (absolute) or to ``STAY``. A key not listed goes to
+    ``default + (key,)`` (``STAY``: it stays; None: the key is unknown and a migration refuses it).
+    """
+
+    moves: Mapping[str, KeyPath]
+    default: KeyPath | None = None
+    # keys whose value becomes a one-element array on the way (cni.bin_dir -> cni.bin_dirs)
+    wrap: frozenset[str] = frozenset()
+    # the table this table's own header becomes when all its keys left (its main successor)
+    primary: KeyPath | None = None
+    # (key, value, new value): the key moves only while it holds that value, which is replaced
+    only_if: tuple[tuple[str, Any, Any], ...] = ()
+
+    def dest(self, key: str) -> KeyPath | None:
+        if key in self.moves:
+            return self.moves[key]
+        if self.default is None:
+            return None
+        return (*self.default, key) if self.default else STAY
+
+
+@dataclass(frozen=True)
+class MigrationStep:
+    """What containerd's own migration does from config version ``source`` to ``target``."""
+
+    source: int
+    target: int
+    splits: Mapping[KeyPath, Split]
+    # (pattern, new last key): a moved key whose new path matches ("*" = any key) is renamed,
+    # unless the new name is set in the same table already
+    renames: tuple[tuple[KeyPath, str], ...] = ()
+    # runtime_type values the target's containerd no longer has (a handler using one cannot run)
+    removed_runtime_types: tuple[str, ...] = ()
+    runtimes_table: KeyPath = ()
+
+
+# Version 2 -> 3 (containerd 2.0). containerd 2.x migrates a version-2 file in memory with each
+# plugin's ConfigMigration: plugins/cri/images/plugin.go and plugins/cri/runtime/plugin.go
+# (migrateConfig), plugins/cri/cri.go (the gRPC server keeps its streaming keys; docs/cri/config.md
+# "Config version 3"):
+# * the image service io.containerd.cri.v1.images takes sandbox_image (as pinned_images.sandbox),
+#   registry, image_decryption, max_concurrent_downloads, image_pull_progress_timeout,
+#   image_pull_with_sync_fs, stats_collect_period, and from the ``containerd`` table snapshotter,
+#   disable_snapshot_annotations and discard_unpacked_layers;
+# * io.containerd.grpc.v1.cri keeps disable_tcp_service, stream_server_address,
+#   stream_server_port, stream_idle_timeout, enable_tls_streaming, x509_key_pair_streaming;
+# * everything else goes to the runtime service io.containerd.cri.v1.runtime, the ``containerd``
+#   and ``cni`` tables included; cni.bin_dir becomes the list cni.bin_dirs and a runtime's
+#   sandbox_mode becomes sandboxer. Measured with containerd 2.1.9's config dump: a version-3
+#   file with cni.bin_dir gets bin_dirs = [bin_dir, "/opt/cni/bin"], the migrated one [bin_dir];
+#   a version-3 sandbox_mode is an unknown key;
+# * other plugins (containerd 2.1.9's config dump of version-2 and version-3 files; sched_core:
+#   core/runtime/v2/shim_manager.go, dropped when false): io.containerd.monitor.v1.cgroups became
+#   io.containerd.monitor.task.v1.cgroups, io.containerd.internal.v1.restart became
+#   io.containerd.monitor.container.v1.restart, io.containerd.runtime.v2.task's sched_core = true
+#   became io.containerd.shim.v1.manager's env = ["SCHED_CORE=1"].
+# containerd 2.0 removed the runc v1 shim and the runtime v1 (io.containerd.runtime.v1.linux):
+# RELEASES.md, "Deprecated features".
+IMAGES_KEYS_FROM_CRI: tuple[str, ...] = (
+    "registry",
+    "image_decryption",
+    "max_concurrent_downloads",
+    "image_pull_progress_timeout",
+    "image_pull_with_sync_fs",
+    "stats_collect_period",
+)
+IMAGES_KEYS_FROM_CONTAINERD: tuple[str, ...] = (
+    "snapshotter",
+    "disable_snapshot_annotations",
+    "discard_unpacked_layers",
+)
+CRI_SERVER_KEYS: tuple[str, ...] = (
+    "disable_tcp_service",
+    "stream_server_address",
+    "stream_server_port",
+    "stream_idle_timeout",
+    "enable_tls_streaming",
+    "x509_key_pair_streaming",
+)
+# runtime keys named here so that a version-3 fragment setting them under the old id is refused
+# by name (any other key of the version-2 CRI table goes to the runtime service too)
+RUNTIME_KEYS_FROM_CRI: tuple[str, ...] = (
+    "enable_cdi",
+    "cdi_spec_dirs",
+    "restrict_oom_score_adj",
+    "enable_selinux",
+    "max_container_log_line_size",
+)
+REMOVED_IN_2_0_RUNTIME_TYPES: tuple[str, ...] = ("io.containerd.runc.v1", "io.containerd.runtime.v1.linux")
+
+_RT: KeyPath = ("plugins", CRI_RUNTIME)
+_IMG: KeyPath = ("plugins", CRI_IMAGES)
+V2_TO_V3 = MigrationStep(
+    source=2,
+    target=3,
+    splits={
+        ("plugins",): Split(
+            moves={
+                "io.containerd.monitor.v1.cgroups": ("plugins", "io.containerd.monitor.task.v1.cgroups"),
+                "io.containerd.internal.v1.restart": ("plugins", "io.containerd.monitor.container.v1.restart"),
+            },
+            default=STAY,
+        ),
+        ("plugins", "io.containerd.runtime.v2.task"): Split(
+            moves={"sched_core": ("plugins", "io.containerd.shim.v1.manager", "env")},
+            default=STAY,
+            only_if=(("sched_core", True, ["SCHED_CORE=1"]),),
+        ),
+        ("plugins", CRI_V2): Split(
+            moves={
+                "sandbox_image": (*_IMG, "pinned_images", "sandbox"),
+                **{k: (*_IMG, k) for k in IMAGES_KEYS_FROM_CRI},
+                **{k: (*_RT, k) for k in RUNTIME_KEYS_FROM_CRI},
+                **dict.fromkeys(CRI_SERVER_KEYS, STAY),
+            },
+            default=_RT,
+            primary=_RT,
+        ),
+        ("plugins", CRI_V2, "containerd"): Split(
+            moves={k: (*_IMG, k) for k in IMAGES_KEYS_FROM_CONTAINERD},
+            default=(*_RT, "containerd"),
+            primary=(*_RT, "containerd"),
+        ),
+        ("plugins", CRI_V2, "cni"): Split(
+            moves={"bin_dir": (*_RT, "cni", "bin_dirs")},
+            default=(*_RT, "cni"),
+            wrap=frozenset(("bin_dir",)),
+            primary=(*_RT, "cni"),
+        ),
+    },
+    renames=(((*_RT, "containerd", "runtimes", "*", "sandbox_mode"), "sandboxer"),),
+    removed_runtime_types=REMOVED_IN_2_0_RUNTIME_TYPES,
+    runtimes_table=("plugins", CRI_V2, "containerd", "runtimes"),
+)
+
+# Version 3 -> 4 (containerd 2.3): the server sections became plugins. Source:
+# cmd/containerd/server/config/config.go, serviceMigrate, and its Config struct, which marks
+# GRPC, TTRPC, Metrics and Debug's address/uid/gid "deprecated: use server plugin
+# io.containerd.server.v1.*" but keeps [debug] level and format (the example of
+# docs/man/containerd-config.toml.5.md shows level under the debug plugin; the code does not read
+# it there). containerd derives the ttrpc address "<grpc address>.ttrpc" when [ttrpc] has none,
+# and copies the message sizes to grpc-tcp. No containerd 2.3 runs on these machines: this step
+# is checked against that source only.
+_GRPC: KeyPath = ("plugins", SERVER_GRPC)
+_GRPC_TCP: KeyPath = ("plugins", SERVER_GRPC_TCP)
+V3_TO_V4 = MigrationStep(
+    source=3,
+    target=4,
+    splits={
+        ("grpc",): Split(
+            moves={
+                "address": (*_GRPC, "address"),
+                "uid": (*_GRPC, "uid"),
+                "gid": (*_GRPC, "gid"),
+                "max_recv_message_size": (*_GRPC, "max_recv_message_size"),
+                "max_send_message_size": (*_GRPC, "max_send_message_size"),
+                "tcp_address": (*_GRPC_TCP, "address"),
+                "tcp_tls_ca": (*_GRPC_TCP, "tls_ca"),
+                "tcp_tls_cert": (*_GRPC_TCP, "tls_cert"),
+                "tcp_tls_key": (*_GRPC_TCP, "tls_key"),
+                "tcp_tls_common_name": (*_GRPC_TCP, "tls_common_name"),
+            },
+            primary=_GRPC,
+        ),
+        ("ttrpc",): Split(
+            moves={k: ("plugins", SERVER_TTRPC, k) for k in ("address", "uid", "gid")},
+            primary=("plugins", SERVER_TTRPC),
+        ),
+        ("debug",): Split(
+            moves={
+                **{k: ("plugins", SERVER_DEBUG, k) for k in ("address", "uid", "gid")},
+                "level": STAY,
+                "format": STAY,
+            },
+            primary=("plugins", SERVER_DEBUG),
+        ),
+        ("metrics",): Split(
+            moves={
+                "address": ("plugins", SERVER_METRICS, "address"),
+                "grpc_histogram": ("plugins", "io.containerd.metrics.v1.grpc-prometheus", "grpc_histogram"),
+            },
+            primary=("plugins", SERVER_METRICS),
+        ),
+    },
+)
+
+MIGRATIONS: dict[int, MigrationStep] = {2: V2_TO_V3, 3: V3_TO_V4}
+# containerd's default gRPC socket (defaults/defaults_unix.go); its ttrpc socket is that + ".ttrpc"
+DEFAULT_GRPC_ADDRESS = "/run/containerd/containerd.sock"
+
 
 @dataclass(frozen=True)
 class Move:
@@ -212,40 +409,33 @@ class Move:
     dst: KeyPath
 
 
+def _moves_of(step: MigrationStep) -> tuple[Move, ...]:
+    """The step's key table as prefix moves, deeper tables first (``moved`` takes the first match).
+
+    A key that stays is listed as a move onto itself, so that its table's move does not take it;
+    a key that moves only with one value (``only_if``) is left out.
+    """
+    out: list[Move] = []
+    for root in sorted(step.splits, key=len, reverse=True):
+        split = step.splits[root]
+        only = {k for k, _v, _n in split.only_if}
+        for key, dst in split.moves.items():
+            if key not in only:
+                out.append(Move((*root, key), dst if dst != STAY else (*root, key)))
+        whole = split.default if split.default else split.primary
+        if whole:
+            out.append(Move(root, whole))
+    return tuple(out)
+
+
 # Keyed by (older, newer) version, one step at a time. Within a step a longer source path
 # is listed before a shorter one it lies under (``moved`` takes the first match).
 MOVES: dict[tuple[int, int], tuple[Move, ...]] = {
     # containerd 1.x reads a version-1 file by giving each short plugin id its full id
     # (only the CRI plugin's is listed: it is the one this collection edits)
     (1, 2): (Move(("plugins", CRI_V1), ("plugins", CRI_V2)),),
-    # docs/cri/config.md: the CRI plugin split in version 3 (containerd 2.0)
-    (2, 3): (
-        Move(("plugins", CRI_V2, "containerd"), ("plugins", CRI_RUNTIME, "containerd")),
-        Move(("plugins", CRI_V2, "cni"), ("plugins", CRI_RUNTIME, "cni")),
-        Move(("plugins", CRI_V2, "enable_cdi"), ("plugins", CRI_RUNTIME, "enable_cdi")),
-        Move(("plugins", CRI_V2, "cdi_spec_dirs"), ("plugins", CRI_RUNTIME, "cdi_spec_dirs")),
-        Move(("plugins", CRI_V2, "restrict_oom_score_adj"), ("plugins", CRI_RUNTIME, "restrict_oom_score_adj")),
-        Move(("plugins", CRI_V2, "enable_selinux"), ("plugins", CRI_RUNTIME, "enable_selinux")),
-        Move(
-            ("plugins", CRI_V2, "max_container_log_line_size"),
-            ("plugins", CRI_RUNTIME, "max_container_log_line_size"),
-        ),
-        Move(("plugins", CRI_V2, "registry"), ("plugins", CRI_IMAGES, "registry")),
-        Move(("plugins", CRI_V2, "sandbox_image"), ("plugins", CRI_IMAGES, "pinned_images", "sandbox")),
-        Move(("plugins", CRI_V2, "image_decryption"), ("plugins", CRI_IMAGES, "image_decryption")),
-    ),
-    # containerd-config.toml(5) of 2.3: the server sections became plugins in version 4; the TCP
-    # listener of [grpc] is its own plugin (grpc-tcp: address, tls_cert, tls_key, tls_ca)
-    (3, 4): (
-        Move(("grpc", "tcp_address"), ("plugins", SERVER_GRPC_TCP, "address")),
-        Move(("grpc", "tcp_tls_cert"), ("plugins", SERVER_GRPC_TCP, "tls_cert")),
-        Move(("grpc", "tcp_tls_key"), ("plugins", SERVER_GRPC_TCP, "tls_key")),
-        Move(("grpc", "tcp_tls_ca"), ("plugins", SERVER_GRPC_TCP, "tls_ca")),
-        Move(("grpc",), ("plugins", SERVER_GRPC)),
-        Move(("ttrpc",), ("plugins", SERVER_TTRPC)),
-        Move(("debug",), ("plugins", SERVER_DEBUG)),
-        Move(("metrics",), ("plugins", SERVER_METRICS)),
-    ),
+    (2, 3): _moves_of(V2_TO_V3),
+    (3, 4): _moves_of(V3_TO_V4),
 }
 
 
@@ -277,7 +467,8 @@ def moved_out(version: int) -> dict[KeyPath, tuple[int, KeyPath]]:
     out: dict[KeyPath, tuple[int, KeyPath]] = {}
     for step in steps(IMPLIED_VERSION, check_version(version)):
         for move in MOVES[step]:
-            out[move.src] = (step[1], moved(move.dst, step[1], version))
+            if move.src != move.dst:  # a key that stays is no key of an older version
+                out[move.src] = (step[1], moved(move.dst, step[1], version))
     return out
 
 
@@ -308,7 +499,11 @@ GENERATIONS: tuple[Generation, ...] = (
 )
 # The release series the containerd role installs (meta/argument_specs.yml documents it); the
 # judges run 1.6, 1.7 and 2.1 (Debian has no 2.2 or 2.3, so version 4 is checked by parse only).
-SUPPORTED_SERIES: tuple[str, ...] = ("1.6", "1.7", "2.0", "2.1", "2.2")
+# 1.7 is the legacy series (end of life September 2026) and 2.3 the LTS (containerd RELEASES.md,
+# "Support horizon"); 1.6 reached its end of life in August 2025 but stays accepted because distro installs
+# keep the distribution's containerd (Debian bookworm's 1.6, the lab's nodes; the role checks the installed
+# series against this list too).
+SUPPORTED_SERIES: tuple[str, ...] = ("1.6", "1.7", "2.0", "2.1", "2.2", "2.3")
 # CNI's bin_dir became the list bin_dirs in containerd 2.1 (only one of the two may be set)
 CNI_BIN_DIRS_SINCE: tuple[int, int] = (2, 1)
 

@@ -57,6 +57,21 @@ options:
         2.3+ gives 4), or 2 when no C(containerd) binary is found.
     type: int
     choices: [1, 2, 3, 4]
+  config_version:
+    description:
+      - Migrate O(path) and every file its C(imports) name (recursively, globs resolved as containerd does) to
+        this config version, in their own text. Comments, blank lines, key order, quoting and the tables of other
+        tools stay; each table and key moves to where containerd of that version reads it (version 2 to 3 for
+        containerd 2.0, and 3 to 4 for containerd 2.3; 2 to 4 does both steps).
+      - A file already at this version is left alone; a version 1 file, and a handler whose C(runtime_type) containerd
+        2.0 removed (C(io.containerd.runc.v1), C(io.containerd.runtime.v1.linux)), are refused, naming the file
+        and the handler.
+      - Works in check mode and diff mode (one diff per changed file). The migrated files are validated with
+        O(validate) (by default the node's C(containerd), which must then be new enough to read the version).
+      - Cannot be combined with O(fragment), O(runtimes), O(cri), O(remove) or O(dropin) in one task.
+    type: int
+    choices: [3, 4]
+    version_added: 0.1.0
   fragment:
     description:
       - TOML structure to deep-merge, as a dict (keys are TOML keys, e.g. V(io.containerd.grpc.v1.cri) is one key).
@@ -172,6 +187,10 @@ seealso:
 """
 
 EXAMPLES = r"""
+- name: Migrate the config and its drop-ins to version 3 after installing containerd 2.x (check mode shows the diff)
+  cri.runtimes.containerd_config:
+    config_version: 3
+
 - name: Add a crun handler, whatever the config version
   cri.runtimes.containerd_config:
     runtimes:
@@ -282,6 +301,7 @@ ARGUMENT_SPEC = {
     "path": {"type": "path", "default": "/etc/containerd/config.toml"},
     "dropin": {"type": "path"},
     "version": {"type": "int", "choices": list(VERSIONS)},
+    "config_version": {"type": "int", "choices": [3, 4]},
     "fragment": {"type": "dict", "default": {}},
     "merge_arrays": {"type": "bool", "default": False},
     "runtimes": {"type": "list", "elements": "dict", "default": [], "options": RUNTIME_SPEC},

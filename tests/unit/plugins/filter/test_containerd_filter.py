@@ -15,7 +15,7 @@ from ansible_collections.cri.runtimes.plugins.filter import containerd as filter
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
-        ("supported_series", ["1.6", "1.7", "2.0", "2.1", "2.2"]),
+        ("supported_series", ["1.6", "1.7", "2.0", "2.1", "2.2", "2.3"]),
         (
             "disableable_cri_ids",
             ["cri", "io.containerd.grpc.v1.cri", "io.containerd.cri.v1.runtime", "io.containerd.cri.v1.images"],

@@ -142,7 +142,29 @@ def test_default_runtime_name(value: Any, expected: str) -> None:
         (("grpc", "tcp_address"), 3, 4, ("plugins", "io.containerd.server.v1.grpc-tcp", "address")),
         (("grpc", "tcp_tls_cert"), 2, 4, ("plugins", "io.containerd.server.v1.grpc-tcp", "tls_cert")),
         (("ttrpc", "address"), 3, 4, ("plugins", "io.containerd.server.v1.ttrpc", "address")),
-        (("debug", "level"), 3, 4, ("plugins", "io.containerd.server.v1.debug", "level")),
+        # serviceMigrate (cmd/containerd/server/config/config.go) keeps [debug] level and format
+        (("debug", "level"), 3, 4, ("debug", "level")),
+        (("debug", "address"), 3, 4, ("plugins", "io.containerd.server.v1.debug", "address")),
+        (
+            ("metrics", "grpc_histogram"),
+            3,
+            4,
+            ("plugins", "io.containerd.metrics.v1.grpc-prometheus", "grpc_histogram"),
+        ),
+        # plugins/cri/images/plugin.go and plugins/cri/runtime/plugin.go, migrateConfig
+        (("plugins", V2, "containerd", "snapshotter"), 2, 3, ("plugins", IMG, "snapshotter")),
+        (
+            ("plugins", V2, "containerd", "disable_snapshot_annotations"),
+            2,
+            3,
+            ("plugins", IMG, "disable_snapshot_annotations"),
+        ),
+        (("plugins", V2, "containerd", "discard_unpacked_layers"), 2, 3, ("plugins", IMG, "discard_unpacked_layers")),
+        (("plugins", V2, "max_concurrent_downloads"), 2, 3, ("plugins", IMG, "max_concurrent_downloads")),
+        (("plugins", V2, "image_pull_progress_timeout"), 2, 3, ("plugins", IMG, "image_pull_progress_timeout")),
+        (("plugins", V2, "enable_unprivileged_ports"), 2, 3, ("plugins", RT, "enable_unprivileged_ports")),
+        (("plugins", V2, "cni", "bin_dir"), 2, 3, ("plugins", RT, "cni", "bin_dirs")),
+        (("plugins", "io.containerd.monitor.v1.cgroups"), 2, 3, ("plugins", "io.containerd.monitor.task.v1.cgroups")),
         (("metrics",), 3, 4, ("plugins", "io.containerd.server.v1.metrics")),
         (("grpc", "address"), 2, 3, ("grpc", "address")),  # version 3 still has [grpc]
         (("root",), 1, 4, ("root",)),
@@ -173,7 +195,11 @@ def test_the_moved_v2_keys_name_where_version_3_reads_them() -> None:
     gone = S.moved_out(3)
     assert gone[("plugins", V2, "sandbox_image")] == (3, ("plugins", IMG, "pinned_images", "sandbox"))
     assert gone[("plugins", V2, "containerd")] == (3, ("plugins", RT, "containerd"))
-    assert gone[("plugins", "cri")] == (2, ("plugins", V2))
+    # the version-1 CRI table became io.containerd.grpc.v1.cri, whose main successor in version 3 is the
+    # runtime plugin (its streaming-server keys stay, each listed on its own)
+    assert gone[("plugins", "cri")] == (2, ("plugins", RT))
+    assert ("plugins", V2, "stream_server_port") not in gone
+    assert gone[("plugins", V2, "max_concurrent_downloads")] == (3, ("plugins", IMG, "max_concurrent_downloads"))
     assert ("grpc",) not in gone
     assert S.moved_out(4)[("grpc",)] == (4, ("plugins", "io.containerd.server.v1.grpc"))
     assert S.moved_out(1) == {}
@@ -248,10 +274,10 @@ def test_cni_bin_dirs(version: int, release: tuple[int, int, int] | None, always
 
 
 def test_supported_series() -> None:
-    assert S.SUPPORTED_SERIES == ("1.6", "1.7", "2.0", "2.1", "2.2")
+    assert S.SUPPORTED_SERIES == ("1.6", "1.7", "2.0", "2.1", "2.2", "2.3")
     assert S.series_supported("1.7")
+    assert S.series_supported("2.3")
     assert not S.series_supported("1.5")
-    assert not S.series_supported("2.3")
 
 
 def test_facts_are_plain_data() -> None:
