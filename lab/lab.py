@@ -148,13 +148,13 @@ class Lab:
         if not link.is_symlink():
             link.symlink_to(REPO)
         conf = subprocess.run(
-            [str(REPO / "scripts" / "podman-host-setup")], capture_output=True, text=True, check=True
+            [str(REPO / "scripts" / "setup" / "podman-host-setup")], capture_output=True, text=True, check=True
         ).stdout.strip()
         self.env["CONTAINERS_CONF"] = conf
 
     def kube_binaries(self) -> None:
         with self.step("kube-build", "kube-apiserver, kube-scheduler, kubelet, kubectl from Debian's source"):
-            out = self.run(REPO / "scripts" / "kube-build.sh", capture=True).strip().splitlines()
+            out = self.run(REPO / "scripts" / "setup" / "kube-build", capture=True).strip().splitlines()
             self.kube_bin = Path(out[-1])
 
     def find_kube_binaries(self) -> None:
@@ -180,10 +180,16 @@ class Lab:
 
     def images(self) -> str:
         with self.step("images", "node image (debootstrap + podman import, cached) and test images"):
-            image = self.run(REPO / "scripts" / "node-image", "bookworm", *NODE_PACKAGES, capture=True).strip()
+            image = self.run(
+                REPO / "scripts" / "setup" / "node-image", "bookworm", *NODE_PACKAGES, capture=True
+            ).strip()
             busybox = shutil.which("busybox") or "/bin/busybox"
             self.run(
-                sys.executable, REPO / "scripts" / "test-images.py", STATE / "test-images.tar", "--busybox", busybox
+                sys.executable,
+                REPO / "scripts" / "fixtures" / "test-images.py",
+                STATE / "test-images.tar",
+                "--busybox",
+                busybox,
             )
             return image.splitlines()[-1]
 
@@ -246,11 +252,11 @@ class Lab:
         with self.step("apiserver", f"etcd and kube-apiserver (on 127.0.0.1 and {GATEWAY} only)"):
             env = self.apiserver_env()
             status = subprocess.run(
-                [str(REPO / "scripts" / "apiserver"), "status"], env=env, capture_output=True, check=False
+                [str(REPO / "scripts" / "setup" / "apiserver"), "status"], env=env, capture_output=True, check=False
             )
             if status.returncode == 0:
                 return
-            self.run(REPO / "scripts" / "apiserver", "start", env=env)
+            self.run(REPO / "scripts" / "setup" / "apiserver", "start", env=env)
 
     def apiserver_env(self) -> dict[str, str]:
         assert self.kube_bin is not None
@@ -418,7 +424,7 @@ def cmd_down(lab: Lab) -> None:
                 os.kill(pid, 15)
             pidfile.unlink()
         if lab.kube_bin is not None and (STATE / "apiserver").exists():
-            lab.run(REPO / "scripts" / "apiserver", "stop", env=lab.apiserver_env(), check=False)
+            lab.run(REPO / "scripts" / "setup" / "apiserver", "stop", env=lab.apiserver_env(), check=False)
         names = lab.podman("ps", "-a", "--filter", "label=cri-runtimes-lab=1", "--format", "{{.Names}}", capture=True)
         for name in names.split():
             lab.podman("rm", "-f", "-t", "2", name, check=False)
