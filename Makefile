@@ -102,13 +102,13 @@ home-check: ## fail, naming the paths, if any of those changed since home-snapsh
 	@python3 scripts/run/home-guard.py check
 
 lab: deps ## start a real local cluster configured by the collection, prove it with pods
-	$(BIN)/python lab/lab.py up
+	$(BIN)/python -m lab up
 
 lab-status: deps ## nodes, labels, RuntimeClasses of a running lab
-	$(BIN)/python lab/lab.py status
+	$(BIN)/python -m lab status
 
 lab-down: deps ## stop the lab, restore the host sysctls, remove containers and volumes
-	$(BIN)/python lab/lab.py down
+	$(BIN)/python -m lab down
 
 clean: ## remove caches and build output (keeps the venv)
 	rm -rf .tmp build tests/output .pytest_cache .ruff_cache .mypy_cache
