@@ -22,7 +22,7 @@ export ANSIBLE_NOCOLOR := 1
 export ANSIBLE_FORCE_COLOR := 0
 
 .PHONY: help deps venv link lint ruff mypy ansible-lint changelog-lint sanity units \
-	units-floor build integration bench judge-containerd judge-kubelet molecule e2e test home-snapshot home-check \
+	units-floor build integration bench judge-containerd judge-kubelet judge-kata molecule e2e test home-snapshot home-check \
 	lab lab-status lab-down clean
 
 help: ## list the targets
@@ -79,9 +79,14 @@ judge-containerd: deps ## real containerd 1.6/1.7/2.1 (Debian's debs, cached) ju
 	scripts/setup/containerd-debs
 	scripts/run/run-pytest tests/judges/test_containerd_judge.py
 
+judge-kata: deps ## Kata's TOML library (BurntSushi/toml, Debian's) judges toml_file's edits of Kata configs
+	scripts/run/run-pytest tests/judges/test_kata_config_judge.py
+
 bench: deps ## benchmarks (not part of make test): containerd_config against what operators do today
 	python tests/benchmarks/bench_containerd_config.py
 	python tests/benchmarks/bench_toml_scaling.py
+	@# the idempotent site.yml converge on the lab's nodes against plain ping rounds (needs `make lab`)
+	python tests/benchmarks/bench_converge.py
 
 molecule: deps ## Molecule scenarios (podman, local debootstrap images; MOLECULE_JOBS=2: two at a time)
 	scripts/run/molecule-run

@@ -138,7 +138,8 @@ def test_check_mode_reports_exactly_the_pending_changes_and_writes_nothing(clust
     # exactly these, nothing else: the handler merged on one node and the registry written there,
     # containerd's restart there, the timeout in each kubelet's config and its restart, the label
     expected = {
-        ("cri.runtimes.gvisor : Merge the gVisor handler into containerd's config", node),
+        # the gvisor role merges through the containerd role's entry point (tasks_from: handler)
+        ("cri.runtimes.containerd : Merge the handler(s) into containerd's config - gvisor role", node),
         ("cri.runtimes.containerd : Create a directory per registry", node),
         ("cri.runtimes.containerd : Write hosts.toml per registry", node),
         ("cri.runtimes.containerd : Restart containerd", node),

@@ -64,3 +64,71 @@ def test_invalid_toml_names_the_file(tmp_path: Path) -> None:
     bad.write_text("version = 2\n[plugins\n")
     with pytest.raises(ModuleFail, match=str(bad)):
         run_module(containerd_runtime_info.main, {"path": str(bad), "containerd_bin": "no-such-containerd"})
+
+
+def test_invalid_toml_names_line_and_column(tmp_path: Path) -> None:
+    bad = tmp_path / "config.toml"
+    bad.write_text("version = 2\n[plugins\n")
+    with pytest.raises(ModuleFail, match=rf"^not valid TOML: {bad}: line 2, column \d+"):
+        run_module(containerd_runtime_info.main, {"path": str(bad), "containerd_bin": "no-such-containerd"})
+
+
+def test_a_version_containerd_does_not_have_is_refused(tmp_path: Path) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('version = 5\n[plugins."io.containerd.cri.v1.runtime".containerd.runtimes.crun]\n')
+    with pytest.raises(ModuleFail, match="unknown config version 5; containerd has config versions 1, 2, 3 and 4"):
+        run_module(containerd_runtime_info.main, {"path": str(cfg), "containerd_bin": "no-such-containerd"})
+
+
+def test_failing_config_dump_names_the_file_and_keeps_rc(tmp_path: Path) -> None:
+    # a stand-in containerd (the real one accepts any file it can parse): it refuses the config with rc 3
+    fake = tmp_path / "containerd"
+    fake.write_text("#!/bin/sh\necho 'failed to load TOML: line 2' >&2\nexit 3\n")
+    fake.chmod(0o755)
+    config = write_config(tmp_path)
+    with pytest.raises(ModuleFail) as failed:
+        run_module(containerd_runtime_info.main, {"path": str(config), "containerd_bin": str(fake)})
+    assert failed.value.result["msg"] == f"{config}: containerd config dump failed: failed to load TOML: line 2"
+    assert failed.value.result["rc"] == 3
+
+
+def test_unreadable_config_names_the_file(tmp_path: Path) -> None:
+    with pytest.raises(ModuleFail, match=f"{tmp_path}: cannot read: .*Is a directory"):
+        run_module(containerd_runtime_info.main, {"path": str(tmp_path), "containerd_bin": "no-such-containerd"})
+
+
+# One read serves the containerd role's version check, its "config exists" and disabled-plugins
+# decisions and the unit's state (issue 12: a faster converge).
+def test_without_containerd_reports_no_version_and_the_file_facts(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('version = 2\ndisabled_plugins = ["cri", "io.containerd.internal.v1.tracing"]\n')
+    result = run_module(containerd_runtime_info.main, {"path": str(config), "containerd_bin": "no-such-containerd"})
+    assert result["containerd_version"] is None
+    assert result["config_exists"] is True
+    assert result["disabled_plugins"] == ["cri", "io.containerd.internal.v1.tracing"]
+    assert "service" not in result
+
+
+def test_a_missing_config_is_reported_not_an_error(tmp_path: Path) -> None:
+    result = run_module(
+        containerd_runtime_info.main, {"path": str(tmp_path / "none.toml"), "containerd_bin": "no-such-containerd"}
+    )
+    assert result["config_exists"] is False
+    assert result["disabled_plugins"] == []
+
+
+def test_service_state_is_two_booleans(tmp_path: Path) -> None:
+    result = run_module(
+        containerd_runtime_info.main,
+        {"path": str(tmp_path / "none.toml"), "containerd_bin": "no-such-containerd", "service": "no-such-unit-xyz"},
+    )
+    assert result["service"] == {"active": False, "enabled": False}
+
+
+@pytest.mark.containerd
+@pytest.mark.skipif(shutil.which("containerd") is None, reason="needs the real containerd")
+def test_real_containerd_reports_its_version(tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    result = run_module(containerd_runtime_info.main, {"path": str(config)}, check=True)
+    assert result["containerd_version"].startswith("containerd ")
+    assert result["config_exists"] is True
