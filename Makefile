@@ -29,8 +29,8 @@ help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 deps: ## Debian packages and the pinned tool venv (idempotent, fast when present)
-	@scripts/install-deps
-	@VENV=$(VENV) scripts/make-venv
+	@scripts/setup/install-deps
+	@VENV=$(VENV) scripts/setup/make-venv
 	@$(MAKE) --no-print-directory link
 
 venv: deps
@@ -56,31 +56,31 @@ changelog-lint: deps ## antsibull-changelog lint of changelogs/
 lint: ruff mypy ansible-lint changelog-lint ## all static gates
 
 sanity: deps ## ansible-test sanity from a clean copy, offline, empty ignore files
-	VENV=$(VENV) scripts/ansible-test-sanity
+	VENV=$(VENV) scripts/run/ansible-test-sanity
 
 units: deps ## pytest unit tests (no test collected is a failure)
-	scripts/run-pytest tests/unit
+	scripts/run/run-pytest tests/unit
 
 units-floor: deps ## module_utils and module unit tests on Python 3.9, the managed-node floor (skipped without one)
-	VENV=$(VENV) scripts/units-floor
+	VENV=$(VENV) scripts/run/units-floor
 
 judge-kubelet: deps ## systemd judges kubelet_dropin on every kubelet unit set of ../shared/corpus (one node container)
-	scripts/run-pytest tests/judges/test_kubelet_corpus.py -v
+	scripts/run/run-pytest tests/judges/test_kubelet_corpus.py -v
 
 build: deps ## build the collection, install the tarball, ansible-doc every module and role
-	VENV=$(VENV) scripts/check-build
+	VENV=$(VENV) scripts/run/check-build
 
 integration: deps ## ansible-test integration targets against real containerd (and the API server)
 	@# the real kube-apiserver on 127.0.0.1 for the targets that need it, stopped even on failure
-	trap 'scripts/apiserver stop' EXIT; scripts/apiserver start; eval "$$(scripts/apiserver env)"; \
-		VENV=$(VENV) scripts/ansible-test-integration
+	trap 'scripts/setup/apiserver stop' EXIT; scripts/setup/apiserver start; eval "$$(scripts/setup/apiserver env)"; \
+		VENV=$(VENV) scripts/run/ansible-test-integration
 
 judge-containerd: deps ## real containerd 1.6/1.7/2.1 (Debian's debs, cached) judge containerd_config's edits and 2->3 migrations of the corpus
-	scripts/containerd-debs
-	scripts/run-pytest tests/judges/test_containerd_judge.py tests/judges/test_containerd_migrate_judge.py
+	scripts/setup/containerd-debs
+	scripts/run/run-pytest tests/judges/test_containerd_judge.py tests/judges/test_containerd_migrate_judge.py
 
 judge-kata: deps ## Kata's TOML library (BurntSushi/toml, Debian's) judges toml_file's edits of Kata configs
-	scripts/run-pytest tests/judges/test_kata_config_judge.py
+	scripts/run/run-pytest tests/judges/test_kata_config_judge.py
 
 bench: deps ## benchmarks (not part of make test): containerd_config against what operators do today
 	python tests/benchmarks/bench_containerd_config.py
@@ -88,32 +88,34 @@ bench: deps ## benchmarks (not part of make test): containerd_config against wha
 	@# the idempotent site.yml converge on the lab's nodes against plain ping rounds (needs `make lab`)
 	python tests/benchmarks/bench_converge.py
 
-molecule: deps ## Molecule scenarios (podman, local debootstrap images)
-	scripts/molecule-run
+molecule: deps ## Molecule scenarios (podman, local debootstrap images; MOLECULE_JOBS=2: two at a time)
+	scripts/run/molecule-run
 
 e2e: deps ## end-to-end test against the lab
-	VENV=$(VENV) scripts/e2e
+	VENV=$(VENV) scripts/run/e2e
 
-# home-snapshot first and home-check last: make test fails when it created or changed
-# anything outside the checkout and ~/.cache/cri-runtimes (issue 14; scripts/home_guard.py).
-test: home-snapshot lint sanity units units-floor judge-containerd judge-kubelet judge-kata build integration molecule e2e ## every gate and suite
-	@python3 scripts/home_guard.py check
-	@echo "make test: all gates passed"
+# Every gate and suite in two lanes side by side (static gates, units, judges, build,
+# integration, then e2e; Molecule two scenarios at a time), each suite's log in .tmp/test/,
+# a summary of which failed; home-snapshot first and home-check last: make test fails when
+# it created or changed anything outside the checkout and ~/.cache/cri-runtimes (issue 14).
+# TEST_PARALLEL=0 runs the lanes one after the other (scripts/run/test-all).
+test: deps ## every gate and suite (two lanes side by side; TEST_PARALLEL=0: one after the other)
+	VENV=$(VENV) scripts/run/test-all
 
 home-snapshot: ## record ~/.ansible, ~/.cache (but cri-runtimes), ~/.config, ~/.local, ~/.kube
-	@python3 scripts/home_guard.py snapshot
+	@python3 scripts/run/home-guard.py snapshot
 
 home-check: ## fail, naming the paths, if any of those changed since home-snapshot
-	@python3 scripts/home_guard.py check
+	@python3 scripts/run/home-guard.py check
 
 lab: deps ## start a real local cluster configured by the collection, prove it with pods
-	$(BIN)/python lab/lab.py up
+	$(BIN)/python -m lab up
 
 lab-status: deps ## nodes, labels, RuntimeClasses of a running lab
-	$(BIN)/python lab/lab.py status
+	$(BIN)/python -m lab status
 
 lab-down: deps ## stop the lab, restore the host sysctls, remove containers and volumes
-	$(BIN)/python lab/lab.py down
+	$(BIN)/python -m lab down
 
 clean: ## remove caches and build output (keeps the venv)
 	rm -rf .tmp build tests/output .pytest_cache .ruff_cache .mypy_cache

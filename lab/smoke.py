@@ -14,10 +14,9 @@ import base64
 import json
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from lab import Lab
+from .cluster import Lab
 
 NAMESPACE = "cri-lab-smoke"
 NOWHERE_CLASS = "lab-nowhere"

@@ -1,6 +1,6 @@
 # Copyright: (c) 2026, cri.runtimes developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Fixtures for the end-to-end suite: a running lab (``python lab/lab.py up`` first)."""
+"""Fixtures for the end-to-end suite: a running lab (``python -m lab up`` first)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,7 @@ from typing import Any
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "lab"))
-
-from lab import INVENTORY, LOGS, STATE, Lab  # noqa: E402
+from lab.cluster import INVENTORY, LOGS, REPO, STATE, Lab
 
 
 class Cluster:
@@ -26,7 +23,7 @@ class Cluster:
         self.lab.setup_env()
         self.lab.find_kube_binaries()
         if self.lab.kube_bin is None or not (STATE / "apiserver" / "kubeconfig").exists():
-            pytest.fail("no running lab: run `python lab/lab.py up` (make e2e does)")
+            pytest.fail("no running lab: run `python -m lab up` (make e2e does)")
         self.nodes = self.lab.nodes()
 
     def kubectl(self, *args: str, check: bool = True) -> str:

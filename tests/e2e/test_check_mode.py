@@ -187,7 +187,7 @@ FRESH = "lab-fresh"
 def start_fresh_node(cluster: Cluster) -> None:
     """A node where nothing is installed yet: the bare node image (systemd and Python only)."""
     image = subprocess.run(
-        [str(REPO / "scripts" / "node-image"), "bookworm"],
+        [str(REPO / "scripts" / "setup" / "node-image"), "bookworm"],
         capture_output=True,
         text=True,
         check=True,

@@ -1,6 +1,6 @@
 # Copyright: (c) 2026, cri.runtimes developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""End to end, against the lab that `python lab/lab.py up` started and configured.
+"""End to end, against the lab that `python -m lab up` started and configured.
 
 The tests run in file order: the last one uninstalls the collection from the lab.
 """
@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from smoke import NAMESPACE, NOWHERE_CLASS
+
+from lab.smoke import NAMESPACE, NOWHERE_CLASS
 
 from .conftest import Cluster
 

@@ -12,7 +12,7 @@ warnings systemd logged while loading the unit.
 
 Run it again after adding a case (it needs podman and the lab's node image):
 
-    export CONTAINERS_CONF=$(scripts/podman-host-setup)
+    export CONTAINERS_CONF=$(scripts/setup/podman-host-setup)
     .venv/bin/python tests/judges/record_systemd_argv.py [--image IMAGE] [--keep] [--only CASE,...]
 
 It starts (and removes) a container named ``sdmodel-judge-record``; the data
@@ -513,7 +513,7 @@ def podman(*args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
 
 def node_image() -> str:
     return subprocess.run(
-        [str(ROOT / "scripts" / "node-image"), "bookworm"], check=True, capture_output=True, text=True
+        [str(ROOT / "scripts" / "setup" / "node-image"), "bookworm"], check=True, capture_output=True, text=True
     ).stdout.strip()
 
 
@@ -627,7 +627,7 @@ def record_edit(name: str, case: dict[str, Any]) -> dict[str, Any]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--image", help="node image (default: scripts/node-image bookworm)")
+    parser.add_argument("--image", help="node image (default: scripts/setup/node-image bookworm)")
     parser.add_argument("--keep", action="store_true", help="keep the container afterwards")
     parser.add_argument("--only", help="record only these cases (comma-separated), print them, write no data")
     args = parser.parse_args()

@@ -16,7 +16,7 @@ setting through ``cri``, twice. Pass when:
   ``BinaryName``) and the default runtime with ``SystemdCgroup = true`` and a non-empty
   ``runtime_type``. The dump is read with Python's ``tomllib``, not with our editor.
 
-Which containerd judges which file (Debian's binaries, fetched by scripts/containerd-debs):
+Which containerd judges which file (Debian's binaries, fetched by scripts/setup/containerd-debs):
 version 1 by 1.6 and 1.7 (containerd 2.1 loads a version-1 file but drops its CRI section,
 so the module refuses to place a handler there; checked below); version 2 by 1.6, 1.7 and
 2.1 (2.x migrates it in memory); version 3 by 2.1; version 4 by parse only (no containerd
@@ -182,7 +182,7 @@ def test_corpus_present() -> None:
 def test_module_edit_is_loaded_by_real_containerd(label: str, source: Path, gen: str, tmp_path: Path, on_path) -> None:
     judge_gen = "2.1" if gen == "parse" else gen
     if judge_gen not in BINARIES:
-        pytest.skip(f"containerd {judge_gen} is not in {CACHE} (run scripts/containerd-debs)")
+        pytest.skip(f"containerd {judge_gen} is not in {CACHE} (run scripts/setup/containerd-debs)")
     original = source.read_text(encoding="utf-8")
     workdir = tmp_path / "etc"
     workdir.mkdir()
@@ -281,7 +281,7 @@ def test_containerd_2_drops_a_version_1_cri_section_and_the_module_refuses(
 ) -> None:
     """containerd 2.1 loads a version-1 file without its CRI section: a handler there would never load."""
     if "2.1" not in BINARIES:
-        pytest.skip(f"containerd 2.1 is not in {CACHE} (run scripts/containerd-debs)")
+        pytest.skip(f"containerd 2.1 is not in {CACHE} (run scripts/setup/containerd-debs)")
     config = tmp_path / "config.toml"
     config.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
     on_path(BINARIES["2.1"])
@@ -301,7 +301,7 @@ def test_containerd_2_drops_a_version_1_cri_section_and_the_module_refuses(
 def test_judges_are_real_binaries() -> None:
     """The cache holds Debian's containerd of each generation, not something else."""
     if not BINARIES:
-        pytest.skip(f"no containerd judges in {CACHE} (run scripts/containerd-debs)")
+        pytest.skip(f"no containerd judges in {CACHE} (run scripts/setup/containerd-debs)")
     for gen, binary in BINARIES.items():
         out = subprocess.run([str(binary), "--version"], capture_output=True, text=True, check=True).stdout
         assert re.search(rf"\b{re.escape(gen)}\.\d+", out), f"{binary}: {out}"
@@ -310,7 +310,7 @@ def test_judges_are_real_binaries() -> None:
 
 def _run_and_dump(tmp_path: Path, on_path, gen: str, text: str, args: dict[str, Any]) -> dict[str, Any]:
     if gen not in BINARIES:
-        pytest.skip(f"containerd {gen} is not in {CACHE} (run scripts/containerd-debs)")
+        pytest.skip(f"containerd {gen} is not in {CACHE} (run scripts/setup/containerd-debs)")
     config = tmp_path / "config.toml"
     config.write_text(text)
     on_path(BINARIES[gen])
@@ -352,7 +352,7 @@ TALOS_FRAGMENT = CORPUS / "talos-cri-registry-fragment-noversion-v3layout.toml"
 def test_a_versionless_fragment_is_a_drop_in_of_its_main_files_version(tmp_path: Path, on_path) -> None:
     """Talos writes its CRI fragment without a version key; containerd 2.1 reads it as the main file's version."""
     if "2.1" not in BINARIES:
-        pytest.skip(f"containerd 2.1 is not in {CACHE} (run scripts/containerd-debs)")
+        pytest.skip(f"containerd 2.1 is not in {CACHE} (run scripts/setup/containerd-debs)")
     fragment = tmp_path / "conf.d" / "cri.toml"
     fragment.parent.mkdir()
     original = TALOS_FRAGMENT.read_text(encoding="utf-8")
@@ -396,7 +396,7 @@ def test_the_kubelet_filter_reads_each_generations_dump_by_its_version(tmp_path:
     if gen not in expected:
         pytest.skip(f"containerd {gen} does not load a {case} file")
     if gen not in BINARIES:
-        pytest.skip(f"containerd {gen} is not in {CACHE} (run scripts/containerd-debs)")
+        pytest.skip(f"containerd {gen} is not in {CACHE} (run scripts/setup/containerd-debs)")
     config = tmp_path / "config.toml"
     config.write_text(text)
     dump = subprocess.run(

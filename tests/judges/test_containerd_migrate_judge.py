@@ -162,7 +162,7 @@ _CRI_SERVER_KEYS = {
 
 def _need_judge() -> None:
     if JUDGE not in BINARIES:
-        pytest.skip(f"containerd {JUDGE} is not in {CACHE} (run scripts/containerd-debs)")
+        pytest.skip(f"containerd {JUDGE} is not in {CACHE} (run scripts/setup/containerd-debs)")
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason=f"the corpus is absent ({CORPUS}; set CRI_CORPUS_DIR): corpus skipped")
@@ -263,7 +263,7 @@ def test_a_version_2_dropin_under_a_version_3_main_loses_its_handlers_in_contain
 def test_a_node_whose_containerd_is_1x_cannot_migrate_to_3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The node's containerd 1.7 would refuse a version-3 file: the module says so and writes nothing."""
     if "1.7" not in BINARIES:
-        pytest.skip(f"containerd 1.7 is not in {CACHE} (run scripts/containerd-debs)")
+        pytest.skip(f"containerd 1.7 is not in {CACHE} (run scripts/setup/containerd-debs)")
     bindir = tmp_path / "bin"
     bindir.mkdir()
     (bindir / "containerd").symlink_to(BINARIES["1.7"])

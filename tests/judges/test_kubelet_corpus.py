@@ -3,7 +3,7 @@
 """systemd judges kubelet_dropin on every kubelet unit set of the real-world corpus.
 
 For each set (tests/judges/kubelet_sets.py) one node container of the lab's image
-(``scripts/node-image bookworm``, systemd 252) gets the set's files at their real paths and
+(``scripts/setup/node-image bookworm``, systemd 252) gets the set's files at their real paths and
 a STAND-IN kubelet (a small script, labelled as such: no kubelet of these versions can be
 built here) at the ``ExecStart=`` path. It records the argv systemd hands it, NUL-separated,
 answers ``--version`` like a kubelet of the set's version, sends ``READY=1`` when systemd
@@ -148,9 +148,9 @@ def node() -> Iterator[Node]:
         pytest.skip(f"no kubelet corpus at {CORPUS} (set CRI_CORPUS_DIR; the corpus is not part of the collection)")
     if shutil.which("podman") is None:
         pytest.skip("podman is not installed: the systemd judge needs a node container")
-    conf = _run([str(REPO / "scripts" / "podman-host-setup")]).stdout.decode().strip()
+    conf = _run([str(REPO / "scripts" / "setup" / "podman-host-setup")]).stdout.decode().strip()
     ENV["CONTAINERS_CONF"] = conf
-    image = _run([str(REPO / "scripts" / "node-image"), "bookworm"]).stdout.decode().strip()
+    image = _run([str(REPO / "scripts" / "setup" / "node-image"), "bookworm"]).stdout.decode().strip()
     _run(["podman", "rm", "-f", NAME], check=False)
     _run(
         [

@@ -1,6 +1,6 @@
 # Copyright: (c) 2026, cri.runtimes developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""scripts/home_guard.py, the check that make test writes nothing outside the checkout (issue 14)."""
+"""scripts/run/home-guard.py, the check that make test writes nothing outside the checkout (issue 14)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-GUARD = Path(__file__).resolve().parents[2] / "scripts" / "home_guard.py"
+GUARD = Path(__file__).resolve().parents[2] / "scripts" / "run" / "home-guard.py"
 
 
 def guard(home: Path, command: str) -> subprocess.CompletedProcess[str]:

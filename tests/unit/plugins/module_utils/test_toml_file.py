@@ -186,7 +186,10 @@ def kata_defaults(tmp_path_factory: pytest.TempPathFactory) -> Path:
         pytest.skip("xz is not installed: cannot build the kata stand-in archive")
     out = tmp_path_factory.mktemp("kata-archive")
     line = subprocess.run(
-        [str(REPO / "scripts" / "kata-standin-archive"), str(out)], capture_output=True, text=True, check=True
+        [str(REPO / "scripts" / "fixtures" / "kata-standin-archive"), str(out)],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()[0]
     with tarfile.open(line) as tar:
         tar.extractall(out / "root", filter="data") if hasattr(tarfile, "data_filter") else tar.extractall(out / "root")

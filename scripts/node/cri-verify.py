@@ -5,7 +5,7 @@
 Runs INSIDE a node, against containerd's CRI socket, with the PyPI package
 ``container-runtime-interface-api`` (module ``cri_api``) on ``sys.path``:
 
-    python3 cri_verify.py --image IMAGE runc=runc crun=crun runsc=gvisor [kata-qemu=fails]
+    python3 cri-verify.py --image IMAGE runc=runc crun=crun runsc=gvisor [kata-qemu=fails]
 
 Each ``HANDLER=KIND`` runs a pod sandbox (host network, no CNI needed) with
 ``runtime_handler=HANDLER`` (the empty handler for ``default``), then a container

@@ -1,40 +1,27 @@
 # Copyright: (c) 2026, cri.runtimes developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The local lab: a real Kubernetes cluster on one machine, configured by cri.runtimes.
+"""The lab's cluster: paths, the host's and the nodes' set-up steps, and the commands they run.
 
-    python lab/lab.py up        build/reuse binaries and images, start everything, run site.yml, prove it
-    python lab/lab.py smoke     (again) run one pod per RuntimeClass and print where and how it ran
-    python lab/lab.py status    print the table without creating pods
-    python lab/lab.py down      stop everything, restore host sysctls, remove containers and volumes
-
-What runs: etcd, kube-apiserver and kube-scheduler on the host (the API server listens
-on the lab network's gateway only), and one podman systemd container per node in
-lab/inventory.yml with containerd, runc, crun and runsc from Debian and the kubelet
-built from Debian's kubernetes source. lab/prepare.yml makes each container what a
-kubeadm-installed node looks like before our collection touches it; then
-playbooks/site.yml configures containerd, the runtimes, the kubelet, node labels and
-RuntimeClasses. Nothing of the collection's work is baked into the image.
-
-Progress goes to stdout, one line per step with its duration; each step's output goes
-to .lab/logs/<step>.log, and a failing step names its log.
+One ``Lab`` drives the steps of ``python -m lab up``; each step logs to .lab/logs/<step>.log.
+This module imports nothing else of the lab (lab/smoke.py and lab/cli.py build on it).
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
+SCRIPTS = REPO / "scripts"
 STATE = Path(os.environ.get("CRI_LAB_DIR", REPO / ".lab"))
 LOGS = STATE / "logs"
 INVENTORY = REPO / "lab" / "inventory.yml"
@@ -148,13 +135,13 @@ class Lab:
         if not link.is_symlink():
             link.symlink_to(REPO)
         conf = subprocess.run(
-            [str(REPO / "scripts" / "podman-host-setup")], capture_output=True, text=True, check=True
+            [str(SCRIPTS / "setup" / "podman-host-setup")], capture_output=True, text=True, check=True
         ).stdout.strip()
         self.env["CONTAINERS_CONF"] = conf
 
     def kube_binaries(self) -> None:
         with self.step("kube-build", "kube-apiserver, kube-scheduler, kubelet, kubectl from Debian's source"):
-            out = self.run(REPO / "scripts" / "kube-build.sh", capture=True).strip().splitlines()
+            out = self.run(SCRIPTS / "setup" / "kube-build", capture=True).strip().splitlines()
             self.kube_bin = Path(out[-1])
 
     def find_kube_binaries(self) -> None:
@@ -180,10 +167,14 @@ class Lab:
 
     def images(self) -> str:
         with self.step("images", "node image (debootstrap + podman import, cached) and test images"):
-            image = self.run(REPO / "scripts" / "node-image", "bookworm", *NODE_PACKAGES, capture=True).strip()
+            image = self.run(SCRIPTS / "setup" / "node-image", "bookworm", *NODE_PACKAGES, capture=True).strip()
             busybox = shutil.which("busybox") or "/bin/busybox"
             self.run(
-                sys.executable, REPO / "scripts" / "test-images.py", STATE / "test-images.tar", "--busybox", busybox
+                sys.executable,
+                SCRIPTS / "fixtures" / "test-images.py",
+                STATE / "test-images.tar",
+                "--busybox",
+                busybox,
             )
             return image.splitlines()[-1]
 
@@ -246,11 +237,11 @@ class Lab:
         with self.step("apiserver", f"etcd and kube-apiserver (on 127.0.0.1 and {GATEWAY} only)"):
             env = self.apiserver_env()
             status = subprocess.run(
-                [str(REPO / "scripts" / "apiserver"), "status"], env=env, capture_output=True, check=False
+                [str(SCRIPTS / "setup" / "apiserver"), "status"], env=env, capture_output=True, check=False
             )
             if status.returncode == 0:
                 return
-            self.run(REPO / "scripts" / "apiserver", "start", env=env)
+            self.run(SCRIPTS / "setup" / "apiserver", "start", env=env)
 
     def apiserver_env(self) -> dict[str, str]:
         assert self.kube_bin is not None
@@ -270,7 +261,7 @@ class Lab:
         assert self.kube_bin is not None
         with self.step("scheduler", "kube-scheduler"):
             pidfile = STATE / "scheduler.pid"
-            if pidfile.exists() and _alive(int(pidfile.read_text())):
+            if pidfile.exists() and alive(int(pidfile.read_text())):
                 return
             log = open(LOGS / "kube-scheduler.log", "a")  # noqa: SIM115 - handed to the daemon
             proc = subprocess.Popen(
@@ -354,107 +345,9 @@ class Lab:
                     time.sleep(2)
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except OSError:
         return False
     return True
-
-
-def smoke_step(lab: Lab, nodes: dict[str, dict[str, Any]]) -> None:
-    """Run the smoke pods; the step fails when a claim in the table has no evidence."""
-    from smoke import run_smoke  # lab/smoke.py
-
-    with lab.step("smoke", "one pod per RuntimeClass, and one that fits no node"):
-        report, problems = run_smoke(lab, nodes)
-        (LOGS / "smoke.txt").write_text(report)
-        if problems:
-            raise StepFailed("; ".join(problems) + f" (table: {LOGS / 'smoke.txt'})")
-    print(report)
-
-
-def cmd_up(lab: Lab) -> None:
-    started = time.monotonic()
-    lab.setup_env()
-    STATE.mkdir(parents=True, exist_ok=True)
-    lab.kube_binaries()
-    lab.save_sysctls()
-    nodes = lab.nodes()
-    image = lab.images()
-    lab.network()
-    lab.start_nodes(image, nodes)
-    lab.apiserver()
-    lab.scheduler()
-    lab.prepare()
-    lab.site()
-    lab.nodes_ready(nodes)
-    smoke_step(lab, nodes)
-    print(f"[lab] up in {time.monotonic() - started:.0f} s; `make lab-down` stops it")
-
-
-def cmd_smoke(lab: Lab) -> None:
-    lab.setup_env()
-    lab.find_kube_binaries()
-    smoke_step(lab, lab.nodes())
-
-
-def cmd_status(lab: Lab) -> None:
-    lab.setup_env()
-    lab.find_kube_binaries()
-    from smoke import status_table
-
-    print(status_table(lab, lab.nodes()))
-
-
-def cmd_down(lab: Lab) -> None:
-    lab.setup_env()
-    lab.find_kube_binaries()
-    with lab.step("down", "stop the scheduler, the API server and etcd; remove nodes, volumes, network"):
-        pidfile = STATE / "scheduler.pid"
-        if pidfile.exists():
-            pid = int(pidfile.read_text())
-            if _alive(pid):
-                os.kill(pid, 15)
-            pidfile.unlink()
-        if lab.kube_bin is not None and (STATE / "apiserver").exists():
-            lab.run(REPO / "scripts" / "apiserver", "stop", env=lab.apiserver_env(), check=False)
-        names = lab.podman("ps", "-a", "--filter", "label=cri-runtimes-lab=1", "--format", "{{.Names}}", capture=True)
-        for name in names.split():
-            lab.podman("rm", "-f", "-t", "2", name, check=False)
-            for vol in ("containerd", "kubelet"):
-                lab.podman("volume", "rm", "-f", f"{name}-{vol}", check=False)
-        if lab._exists_network():
-            lab.podman("network", "rm", NETWORK, check=False)
-        lab.restore_sysctls()
-        for stale in ("pki", "cluster.yml", "test-images.tar"):
-            path = STATE / stale
-            if path.is_dir():
-                shutil.rmtree(path)
-            elif path.exists():
-                path.unlink()
-    print("[lab] down; host sysctls restored")
-
-
-COMMANDS: dict[str, Callable[[Lab], None]] = {
-    "up": cmd_up,
-    "smoke": cmd_smoke,
-    "status": cmd_status,
-    "down": cmd_down,
-}
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=sorted(COMMANDS))
-    args = parser.parse_args()
-    if os.geteuid() != 0:
-        print("lab: run as root (podman system containers, cgroup mounts, sysctls)", file=sys.stderr)
-        return 1
-    sys.path.insert(0, str(Path(__file__).parent))
-    COMMANDS[args.command](Lab())
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -2,8 +2,8 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Fail when the suites wrote outside the checkout and the documented caches (issue 14).
 
-    python3 scripts/home_guard.py snapshot   record the watched paths (make home-snapshot, first in make test)
-    python3 scripts/home_guard.py check      compare with the snapshot; list what was created, removed or
+    python3 scripts/run/home-guard.py snapshot   record the watched paths (make home-snapshot, first in make test)
+    python3 scripts/run/home-guard.py check      compare with the snapshot; list what was created, removed or
                                   changed and exit 1 if anything was (make home-check, last)
 
 Watched, in the home directory: ~/.ansible, ~/.cache (except ~/.cache/cri-runtimes, the
@@ -22,7 +22,7 @@ import os
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SNAPSHOT = Path(os.environ.get("HOME_GUARD_SNAPSHOT", REPO / ".tmp" / "home-guard" / "snapshot.json"))
 HOME = Path.home()
 CACHE = Path(os.environ.get("XDG_CACHE_HOME") or HOME / ".cache")
