@@ -23,6 +23,7 @@ export ANSIBLE_FORCE_COLOR := 0
 
 .PHONY: help deps venv link lint ruff mypy ansible-lint changelog-lint sanity units \
 	units-floor build integration bench judge-containerd judge-kubelet molecule e2e test home-snapshot home-check \
+	docs-lint docsite ee \
 	lab lab-status lab-down clean
 
 help: ## list the targets
@@ -53,7 +54,16 @@ ansible-lint: deps ## ansible-lint, production profile, offline
 changelog-lint: deps ## antsibull-changelog lint of changelogs/
 	antsibull-changelog lint
 
-lint: ruff mypy ansible-lint changelog-lint ## all static gates
+docs-lint: deps ## antsibull-docs lint-collection-docs (the docs gate of community collections), own venv
+	PATH="$$(scripts/make-ee-venv):$$PATH" antsibull-docs lint-collection-docs --plugin-docs .
+
+docsite: deps ## build the collection's docsite with antsibull-docs + Sphinx (.tmp/docsite/build/html)
+	scripts/docsite
+
+ee: deps ## build (or reuse) the lab's execution environment image with ansible-builder (local base, no registry)
+	CONTAINERS_CONF="$$(scripts/podman-host-setup)" scripts/ee-image
+
+lint: ruff mypy ansible-lint changelog-lint docs-lint ## all static gates
 
 sanity: deps ## ansible-test sanity from a clean copy, offline, empty ignore files
 	VENV=$(VENV) scripts/ansible-test-sanity
@@ -91,7 +101,7 @@ e2e: deps ## end-to-end test against the lab
 
 # home-snapshot first and home-check last: make test fails when it created or changed
 # anything outside the checkout and ~/.cache/cri-runtimes (issue 14; scripts/home_guard.py).
-test: home-snapshot lint sanity units units-floor judge-containerd judge-kubelet build integration molecule e2e ## every gate and suite
+test: home-snapshot lint sanity units units-floor judge-containerd judge-kubelet build docsite integration molecule e2e ## every gate and suite
 	@python3 scripts/home_guard.py check
 	@echo "make test: all gates passed"
 
