@@ -33,7 +33,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import Cluster
+from .conftest import STATE, Cluster
 
 REPO = Path(__file__).resolve().parents[2]
 WORK = REPO / ".tmp" / "ee-e2e"
@@ -85,8 +85,8 @@ def test_plain_run_prints_the_summary_and_writes_json(cluster: Cluster, tmp_path
         cluster.lab.env.pop("ANSIBLE_CALLBACKS_ENABLED")
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     table = _summary_table(proc.stdout)
-    (REPO / ".lab" / "logs").mkdir(parents=True, exist_ok=True)
-    (REPO / ".lab" / "logs" / "summary-plain.txt").write_text(table)
+    WORK.mkdir(parents=True, exist_ok=True)
+    (WORK / "summary-plain.txt").write_text(table)
     doc = json.loads(path.read_text())
     _check_against_cluster(cluster, doc)
     # the lab was configured by `lab up`: this is a second run
@@ -193,7 +193,7 @@ def _private_data_dir(cluster: Cluster, name: str) -> Path:
     shutil.copy(REPO / "lab" / "inventory.yml", pdd / "inventory" / "hosts.yml")
     shutil.copytree(REPO / "lab" / "group_vars", pdd / "inventory" / "group_vars")
     # the Kubernetes bearer-token credential, as AWX injects it: environment + CA file
-    api = REPO / ".lab" / "apiserver"
+    api = STATE / "apiserver"
     env = dict(line.split("=", 1) for line in (api / "env").read_text().split() if "=" in line)
     shutil.copy(api / "ca.crt", pdd / "env" / "k8s-ca.crt")
     envvars = {
@@ -243,8 +243,7 @@ def _run_in_ee(cluster: Cluster, image: str, sock: Path, name: str) -> tuple[sub
         check=False,
     )
     print(f"{name}: ansible-runner in the EE took {time.monotonic() - start:.0f} s")
-    (REPO / ".lab" / "logs").mkdir(parents=True, exist_ok=True)
-    (REPO / ".lab" / "logs" / f"{name}.log").write_text(proc.stdout + proc.stderr)
+    (WORK / f"{name}.log").write_text(proc.stdout + proc.stderr)
     return proc, pdd
 
 
