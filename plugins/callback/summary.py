@@ -70,8 +70,17 @@ class CallbackModule(CallbackBase):
     def _record(self, result: Any) -> None:
         task = result._task
         role = task._role.get_name() if getattr(task, "_role", None) else ""
+        fields = getattr(result, "_task_fields", None) or {}
+        args = fields.get("args") if isinstance(fields, dict) else None
+        if not isinstance(args, dict):
+            args = getattr(task, "args", None) or {}
         self._recorder.task_result(
-            result._host.get_name(), str(task.action), str(role), str(task.get_name()), dict(result._result)
+            result._host.get_name(),
+            str(task.action),
+            str(role),
+            str(task.get_name()),
+            dict(result._result),
+            args={str(k): v for k, v in args.items()},
         )
 
     def v2_runner_on_ok(self, result: Any) -> None:

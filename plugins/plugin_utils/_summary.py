@@ -76,8 +76,21 @@ class Recorder:
     def node(self, host: str) -> NodeRecord:
         return self.nodes.setdefault(host, NodeRecord())
 
-    def task_result(self, host: str, action: str, role: str, task: str, result: dict[str, Any]) -> None:
-        """One task's result (after its loop, if any) on one host."""
+    def task_result(
+        self,
+        host: str,
+        action: str,
+        role: str,
+        task: str,
+        result: dict[str, Any],
+        *,
+        args: dict[str, Any] | None = None,
+    ) -> None:
+        """One task's result (after its loop, if any) on one host.
+
+        ``args`` are the task's templated arguments: ansible-core drops ``invocation`` from
+        results below -vvv, so the module's own echo of them is not there to read.
+        """
         facts = result.get("ansible_facts") or {}
         if "cri_runtimes_verified_handlers" in facts:
             self.seen_collection = True
@@ -96,7 +109,7 @@ class Recorder:
             return
         if not result.get("changed"):
             return
-        args = (result.get("invocation") or {}).get("module_args") or {}
+        args = (result.get("invocation") or {}).get("module_args") or args or {}
         if action in _SERVICE_ACTIONS and args.get("state") == "restarted":
             service = _service_of(role, str(args.get("name") or ""))
             if service:
@@ -122,12 +135,19 @@ class Recorder:
 
     def _runtimeclass(self, item: dict[str, Any]) -> None:
         args = (item.get("invocation") or {}).get("module_args") or {}
-        name = args.get("name")
+        obj = item.get("result") or {}
+        loop_item = item.get("item")
+        # the role loops over {key: name, value: class} to apply and over names to delete
+        name = args.get("name") or (obj.get("metadata") or {}).get("name")
+        if not name and isinstance(loop_item, dict):
+            name = loop_item.get("key")
+        deleted = args.get("state") == "absent" or (isinstance(loop_item, str) and not obj)
+        if not name and isinstance(loop_item, str):
+            name = loop_item
         if not name:
             return
-        obj = item.get("result") or {}
         record = ClassRecord(changed=bool(item.get("changed")))
-        if args.get("state") == "absent":
+        if deleted:
             record.deleted = True
             if record.changed or name not in self.classes:
                 self.classes[name] = record

@@ -201,8 +201,7 @@ def _private_data_dir(cluster: Cluster, name: str) -> Path:
         "K8S_AUTH_API_KEY": (api / "admin.token").read_text().strip(),
         "K8S_AUTH_SSL_CA_CERT": "/runner/env/k8s-ca.crt",
         "K8S_AUTH_VERIFY_SSL": "True",
-        # lab only: the EE's podman client talks to this host's podman service
-        "CONTAINER_HOST": "unix:///run/podman/podman.sock",
+        # lab only: the connection plugin copies with `podman cp` (no mount point in the EE)
         "ANSIBLE_PODMAN_MOUNT_DETECTION": "false",
     }
     (pdd / "env" / "envvars").write_text(json.dumps(envvars))
@@ -234,6 +233,9 @@ def _run_in_ee(cluster: Cluster, image: str, sock: Path, name: str) -> tuple[sub
             # socket for the connection plugin; root in the EE to use that socket
             f"--container-option=--network={NETWORK}",
             f"--container-option=--volume={sock}:/run/podman/podman.sock",
+            # CONTAINER_HOST for the EE's podman only: in env/envvars ansible-runner would also
+            # hand it to the host's podman that starts the EE
+            "--container-option=--env=CONTAINER_HOST=unix:///run/podman/podman.sock",
             "--container-option=--user=0",
             "--container-option=--pull=never",
         ],

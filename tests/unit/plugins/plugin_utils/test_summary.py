@@ -20,7 +20,8 @@ def _facts(handlers: list[str]) -> dict:
 
 
 def _restart(unit: str) -> dict:
-    return {"changed": True, "invocation": {"module_args": {"name": unit, "state": "restarted"}}}
+    # below -vvv ansible-core hands callbacks no "invocation": the task's args come separately
+    return {"changed": True, "name": unit}
 
 
 def _lab_run(rec: Recorder) -> None:
@@ -28,7 +29,12 @@ def _lab_run(rec: Recorder) -> None:
     rec.task_result("n2", "ansible.builtin.set_fact", "cri.runtimes.containerd", "Publish", _facts(["runc", "runsc"]))
     rec.task_result("n1", "cri.runtimes.containerd_config", "cri.runtimes.crun", "Register crun", {"changed": True})
     rec.task_result(
-        "n1", "ansible.builtin.systemd_service", "cri.runtimes.containerd", "Restart", _restart("containerd")
+        "n1",
+        "ansible.builtin.systemd_service",
+        "cri.runtimes.containerd",
+        "Restart",
+        _restart("containerd"),
+        args={"name": "containerd", "state": "restarted"},
     )
     # a daemon-reload is not a restart, and an unchanged task is not a change
     rec.task_result("n1", "ansible.builtin.systemd_service", "cri.runtimes.kubelet", "Reload", {"changed": True})
@@ -72,8 +78,9 @@ def _lab_run(rec: Recorder) -> None:
         {
             "changed": False,
             "results": [
-                {"changed": False, "invocation": {"module_args": {"name": "gvisor"}}, "result": gvisor},
-                {"changed": True, "invocation": {"module_args": {"name": "old", "state": "absent"}}, "result": {}},
+                # the role's loops: {key, value} items to apply, names to delete; no invocation
+                {"changed": False, "item": {"key": "gvisor", "value": {"handler": "runsc"}}, "result": gvisor},
+                {"changed": True, "item": "old", "result": {}},
             ],
         },
     )
