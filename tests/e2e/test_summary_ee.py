@@ -203,6 +203,9 @@ def _private_data_dir(cluster: Cluster, name: str) -> Path:
         "K8S_AUTH_VERIFY_SSL": "True",
         # lab only: the connection plugin copies with `podman cp` (no mount point in the EE)
         "ANSIBLE_PODMAN_MOUNT_DETECTION": "false",
+        # plain text for the recap and the table this test reads (ansible-runner forces colour)
+        "ANSIBLE_FORCE_COLOR": "0",
+        "ANSIBLE_NOCOLOR": "1",
     }
     (pdd / "env" / "envvars").write_text(json.dumps(envvars))
     os.chmod(pdd / "env" / "envvars", 0o600)
