@@ -23,6 +23,7 @@ export ANSIBLE_FORCE_COLOR := 0
 
 .PHONY: help deps venv link lint ruff mypy ansible-lint changelog-lint sanity units \
 	units-floor build integration bench judge-containerd judge-kubelet judge-kata molecule e2e test home-snapshot home-check \
+	docs-lint docsite ee \
 	lab lab-status lab-down clean
 
 help: ## list the targets
@@ -53,7 +54,16 @@ ansible-lint: deps ## ansible-lint, production profile, offline
 changelog-lint: deps ## antsibull-changelog lint of changelogs/
 	antsibull-changelog lint
 
-lint: ruff mypy ansible-lint changelog-lint ## all static gates
+docs-lint: deps ## antsibull-docs lint-collection-docs (the docs gate of community collections), own venv
+	PATH="$$(scripts/setup/make-ee-venv):$$PATH" antsibull-docs lint-collection-docs --plugin-docs .
+
+docsite: deps ## build the collection's docsite with antsibull-docs + Sphinx (.tmp/docsite/build/html)
+	scripts/run/docsite
+
+ee: deps ## build (or reuse) the lab's execution environment image with ansible-builder (local base, no registry)
+	CONTAINERS_CONF="$$(scripts/setup/podman-host-setup)" scripts/setup/ee-image
+
+lint: ruff mypy ansible-lint changelog-lint docs-lint ## all static gates
 
 sanity: deps ## ansible-test sanity from a clean copy, offline, empty ignore files
 	VENV=$(VENV) scripts/run/ansible-test-sanity
