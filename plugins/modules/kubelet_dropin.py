@@ -45,10 +45,19 @@ description:
     neither edit nor override, accepted when they already have the requested value and an error otherwise. The
     module reports every occurrence it found in RV(found).
   - Every line the module was not asked to change is written back byte for byte.
-  - Knows which flags a kubelet version no longer accepts (C(--container-runtime) from 1.27, the dockershim flags
-    from 1.24, C(--cadvisor-port) from 1.12, C(--allow-privileged) from 1.15) and removes them (O(remove_unsupported)),
-    since the kubelet refuses to start with them. The version is O(kubelet_version), or read with
+  - Knows which flags a kubelet version no longer accepts (C(--pod-infra-container-image) from 1.35,
+    C(--container-runtime) from 1.27, the dockershim flags, C(--non-masquerade-cidr) and
+    C(--experimental-check-node-capabilities-before-mount) from 1.24, C(--cadvisor-port) from 1.12,
+    C(--allow-privileged) from 1.15) and removes them (O(remove_unsupported)) from the file that really carries them
+    - C(/var/lib/kubelet/kubeadm-flags.env), where kubeadm wrote C(--pod-infra-container-image), included (with
+    O(edit_environment_files)) - since the kubelet refuses to start with them. The version is O(kubelet_version), or read with
     C(kubelet --version) from the binary C(ExecStart=) runs.
+  - Warns about flags the kubelet version still accepts but has deprecated for removal (C(--pod-infra-container-image)
+    from 1.24 until its removal in 1.35), naming the file and line that set them.
+  - With O(containerd_version) or O(containerd_binary) it refuses, before writing anything, a kubelet and containerd
+    that cannot work together, naming both versions - a kubelet older than 1.23 with containerd 2.0 or later
+    (containerd 2.0 removed CRI v1alpha2, the only CRI version those kubelets speak: such a kubelet runs only against
+    containerd 1.6/1.7), and a kubelet 1.36 or later with containerd 1.x.
   - Does not reload systemd or restart the kubelet; RV(daemon_reload_needed) and RV(restart_needed) say what the
     change requires. The role P(cri.runtimes.kubelet#role) does both.
 author:
@@ -123,6 +132,17 @@ options:
       - The kubelet version (V(1.20.2), V(v1.27.3) or the output of C(kubelet --version)).
       - If omitted, the module runs the C(ExecStart=) binary with C(--version) when that binary exists; if it does
         not, no version checks are made.
+    type: str
+  containerd_version:
+    description:
+      - The containerd version the kubelet talks to (V(2.1.9), V(v1.7.24) or the output of C(containerd --version)),
+        for the version guard described above. Takes precedence over O(containerd_binary).
+    type: str
+  containerd_binary:
+    description:
+      - The containerd binary to ask with C(--version) when O(containerd_version) is not given (a name is looked up
+        on the PATH). When it is not installed (yet), the guard is skipped and RV(containerd_version) is null.
+      - Without either option no guard applies.
     type: str
   remove_unsupported:
     description:
@@ -231,6 +251,11 @@ kubelet_version:
   returned: always
   type: str
   sample: v1.20.2
+containerd_version:
+  description: The containerd version the guard used, or null if it was neither given nor readable.
+  returned: always
+  type: str
+  sample: v1.6.20
 changed_files:
   description: The files the module changed (or would change in check mode).
   returned: always
@@ -297,7 +322,12 @@ from ansible_collections.cri.runtimes.plugins.module_utils._files import (
     text_diff,
     write_atomic,
 )
-from ansible_collections.cri.runtimes.plugins.module_utils._kubelet import KubeletError, parse_version, version_text
+from ansible_collections.cri.runtimes.plugins.module_utils._kubelet import (
+    KubeletError,
+    check_runtime_pair,
+    parse_version,
+    version_text,
+)
 from ansible_collections.cri.runtimes.plugins.module_utils._kubelet_layout import (
     OWN_DROPIN_NAME,
     NodeFiles,
@@ -362,6 +392,21 @@ class KubeletDropin:
             return parse_version(out)
         return None
 
+    def containerd_version(self):
+        """O(containerd_version), else what O(containerd_binary) --version says (None: not installed)."""
+        if self.params["containerd_version"]:
+            return parse_version(self.params["containerd_version"], "containerd")
+        binary = self.params["containerd_binary"]
+        if not binary:
+            return None
+        path = binary if "/" in binary else self.module.get_bin_path(binary)
+        if not path or not os.access(path, os.X_OK):
+            return None
+        rc, out, err = self.module.run_command([path, "--version"])
+        if rc != 0:
+            raise KubeletError(f"{path} --version failed (rc={rc}): {(err or out).strip()}")
+        return parse_version(out, "containerd")
+
     def spec(self, version):
         return EditSpec(
             flags=self.params["flags"],
@@ -382,6 +427,9 @@ class KubeletDropin:
             version = self.version(planned.result.binary)
             if version is not None:
                 planned = run_edit(layout, self.spec(version), NODE)
+        containerd = self.containerd_version()
+        if version is not None and containerd is not None:
+            check_runtime_pair(version, containerd)  # before anything is written
         result, placement = planned.result, planned.placement
         path = placement.path
         changed_files = result.changed_paths
@@ -396,6 +444,7 @@ class KubeletDropin:
             "effective_args": result.args_after,
             "conflicts": result.conflicts,
             "kubelet_version": version_text(version) if version else None,
+            "containerd_version": version_text(containerd) if containerd else None,
             "changed_files": changed_files,
             "daemon_reload_needed": path in changed_files,
             "restart_needed": bool(changed_files),
@@ -439,6 +488,8 @@ def main():
             "remove": {"type": "list", "elements": "str", "default": []},
             "edit_environment_files": {"type": "bool", "default": True},
             "kubelet_version": {"type": "str"},
+            "containerd_version": {"type": "str"},
+            "containerd_binary": {"type": "str"},
             "remove_unsupported": {"type": "bool", "default": True},
             "unit_path": {"type": "path"},
             "backup": {"type": "bool", "default": False},
