@@ -296,8 +296,10 @@ CONTAINERD_WITHOUT_V1ALPHA2: Version = (2, 0, 0)
 # KEP-4033 (cgroup driver from CRI): the kubelet asks the runtime for its cgroup driver through the
 # RuntimeConfig CRI call, which containerd implements from 2.0 (containerd/containerd#8722). GA in
 # kubelet 1.34 (kubernetes/website#51446, feature gate KubeletCgroupDriverFromCRI): --cgroup-driver
-# and cgroupDriver are then ignored. From 1.36 the kubelet no longer falls back to them and fails to
-# start on a runtime without RuntimeConfig (kubernetes/kubernetes#136731): containerd 1.x.
+# and cgroupDriver are then ignored. The feature gate's page says the kubelet stops falling back to
+# them in 1.36, so a runtime without RuntimeConfig (containerd 1.x) no longer works there
+# (kubernetes/kubernetes#136731, the change; #133774: "v1.35 will be the last kubernetes version to
+# support containerd 1.x").
 CGROUP_DRIVER_FROM_CRI_KUBELET: Version = (1, 34, 0)
 CONTAINERD_RUNTIME_CONFIG: Version = (2, 0, 0)
 NO_CGROUP_FALLBACK_KUBELET: Version = (1, 36, 0)

@@ -248,8 +248,9 @@ def test_rule_go_durations(text: str, seconds: float | None) -> None:
 
 # Version guard. containerd RELEASES.md "Kubernetes Support": CRI v1 for kubelets 1.23+, and
 # "CRI v1alpha2 ... is not present in containerd v2.0": a kubelet < 1.23 cannot use containerd 2.x.
-# kubernetes/kubernetes#136731 (1.36): no cgroupDriver fallback, the runtime must answer RuntimeConfig,
-# which containerd 1.x does not (KEP-4033): a kubelet >= 1.36 cannot use containerd 1.x.
+# The KubeletCgroupDriverFromCRI feature-gate page: no cgroupDriver fallback from 1.36, the runtime must
+# answer RuntimeConfig, which containerd 1.x does not (KEP-4033; kubernetes/kubernetes#136731, and #133774:
+# "v1.35 will be the last kubernetes version to support containerd 1.x"): kubelet >= 1.36 cannot use 1.x.
 @pytest.mark.parametrize(
     ("kubelet", "containerd", "message"),
     [
