@@ -14,14 +14,7 @@ from ansible_collections.cri.runtimes.plugins.module_utils._kubelet import (
     kubelet_cgroup_driver,
     plan_cri,
 )
-
-try:
-    import tomllib as _toml_reader
-except ImportError:  # Python < 3.11
-    try:
-        import tomlkit as _toml_reader  # type: ignore[no-redef]
-    except ImportError:
-        _toml_reader = None  # type: ignore[assignment]
+from ansible_collections.cri.runtimes.plugins.module_utils._toml_edit import TomlError, have_parser, parse
 
 
 def kubelet_cri_plan(
@@ -44,15 +37,16 @@ def kubelet_cri_plan(
 
 
 def containerd_systemd_cgroup_filter(dump: str) -> bool:
-    if _toml_reader is None:
-        raise AnsibleFilterError("containerd_systemd_cgroup: needs Python 3.11+ (tomllib) or tomlkit on the controller")
+    if not have_parser():
+        raise AnsibleFilterError(
+            "containerd_systemd_cgroup: needs Python 3.11+ (tomllib), tomli or tomlkit on the controller"
+        )
     try:
-        data = _toml_reader.loads(dump)
-        return containerd_systemd_cgroup(data)
+        return containerd_systemd_cgroup(parse(dump, "containerd config dump"))
     except KubeletError as exc:
         raise AnsibleFilterError(f"containerd_systemd_cgroup: {exc}") from exc
-    except Exception as exc:  # a TOML error: each reader has its own class
-        raise AnsibleFilterError(f"containerd_systemd_cgroup: containerd config dump is not valid TOML: {exc}") from exc
+    except TomlError as exc:  # names the line and column
+        raise AnsibleFilterError(f"containerd_systemd_cgroup: not valid TOML: {exc}") from exc
 
 
 def kubelet_cgroup_driver_filter(

@@ -1,22 +1,15 @@
 # Copyright: (c) 2026, cri.runtimes developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""containerd's config.toml: versions, where CRI settings live, merges and imports.
+"""containerd's config.toml: merges, imports, shorthands and the module run.
 
-Facts encoded here (containerd's own docs and ``containerd config default``):
+Every fact about containerd's config versions (where the CRI tables live in version N,
+which release writes or reads which version, where a key moved, the built-in runc) lives
+in ``_containerd_schema``; this file applies them:
 
-* version 1 (no ``version`` key; containerd 1.x only) names plugins by their
-  short id: ``[plugins.cri]``;
-* version 2 (containerd 1.3-1.7, still read by 2.x) uses full plugin ids:
-  ``[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.<h>]``;
-* version 3 (containerd 2.0-2.2) splits the CRI plugin:
-  runtimes, CNI and CDI under ``io.containerd.cri.v1.runtime``, the sandbox
-  (pause) image and registry under ``io.containerd.cri.v1.images``;
-* version 4 (containerd 2.3+) keeps the CRI paths of version 3 and moves the
-  server sections (``grpc``, ``ttrpc``, ``metrics``) into plugins;
-* CNI ``bin_dir`` became the list ``bin_dirs`` in containerd 2.1 (only one of
-  the two may be set);
 * ``imports``: containerd 1.x replaces a whole ``plugins.<id>`` section with the
-  imported one; containerd 2.0+ merges plugin sections key by key.
+  imported one; containerd 2.0+ merges plugin sections key by key;
+* a version-2 file may carry the version-3 plugin ids, which containerd 2.x reads
+  (``cri_layout``).
 
 Everything here is pure (no Ansible); ``run()`` drives a whole module call
 through the small ``ModuleLike`` protocol of ``_files``.
@@ -46,12 +39,13 @@ from ansible_collections.cri.runtimes.plugins.module_utils._toml_edit import (
     scan,
 )
 
+from . import _containerd_schema as schema
+from ._containerd_schema import CRI_IMAGES, CRI_RUNTIME, CRI_V2, VERSIONS, SchemaError, cri_paths
+
+__all__ = ["CRI_IMAGES", "CRI_RUNTIME", "CRI_V2", "VERSIONS", "cri_paths"]
+
 DEFAULT_PATH = "/etc/containerd/config.toml"
-VERSIONS = (1, 2, 3, 4)
-CRI_V2 = "io.containerd.grpc.v1.cri"
-CRI_RUNTIME = "io.containerd.cri.v1.runtime"
-CRI_IMAGES = "io.containerd.cri.v1.images"
-DEFAULT_RUNTIME_TYPE = "io.containerd.runc.v2"
+DEFAULT_RUNTIME_TYPE = schema.RUNC_RUNTIME_TYPE  # what a runtimes item without runtime_type gets
 CRI_KEYS = (
     "sandbox_image",
     "registry_config_path",
@@ -61,21 +55,7 @@ CRI_KEYS = (
     "enable_cdi",
     "systemd_cgroup_default",
 )
-# keys of the version-2 CRI plugin that version 3 moved to io.containerd.cri.v1.*
-_MOVED_IN_V3 = {
-    "containerd": CRI_RUNTIME,
-    "cni": CRI_RUNTIME,
-    "enable_cdi": CRI_RUNTIME,
-    "cdi_spec_dirs": CRI_RUNTIME,
-    "restrict_oom_score_adj": CRI_RUNTIME,
-    "enable_selinux": CRI_RUNTIME,
-    "max_container_log_line_size": CRI_RUNTIME,
-    "registry": CRI_IMAGES,
-    "sandbox_image": f"{CRI_IMAGES}.pinned_images.sandbox",
-    "image_decryption": CRI_IMAGES,
-}
 _HANDLER_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_VERSION_RE = re.compile(r"\bv?(\d+)\.(\d+)(?:\.(\d+))?")
 
 
 class ConfigError(Exception):
@@ -85,65 +65,21 @@ class ConfigError(Exception):
 # --------------------------------------------------------------------------- versions
 
 
-def parse_containerd_version(output: str) -> tuple[int, int, int] | None:
-    """``containerd --version`` output to (major, minor, patch), or None."""
-    for token in output.split()[1:] if output.startswith("containerd") else output.split():
-        m = _VERSION_RE.match(token)
-        if m:
-            return int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
-    return None
-
-
-def config_version_for(containerd: tuple[int, int, int] | None) -> int:
-    """The config version ``containerd config default`` of that release writes."""
-    if containerd is None or containerd[0] < 2:
-        return 2
-    if containerd[:2] < (2, 3):
-        return 3
-    return 4
+parse_containerd_version = schema.parse_release
+config_version_for = schema.written_version  # the config version `containerd config default` of a release writes
 
 
 def file_version(data: dict[str, Any], name: str) -> int:
     """The version a parsed config declares; no ``version`` key means 1."""
-    if "version" not in data:
-        return 1
-    value = data["version"]
-    if isinstance(value, bool) or not isinstance(value, int) or value not in VERSIONS:
-        raise ConfigError(f"{name}: unknown config version {value!r}; this module knows versions 1, 2, 3 and 4")
-    return value
+    try:
+        return schema.config_version(data, name)
+    except SchemaError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def imports_merge_plugins(version: int, containerd: tuple[int, int, int] | None) -> bool:
     """True when imported plugin sections merge key by key (containerd 2.0+)."""
-    if containerd is not None:
-        return containerd[0] >= 2
-    return version >= 3
-
-
-def cri_paths(version: int) -> dict[str, Path]:
-    """Where the version-independent names live in a config of ``version``."""
-    if version <= 2:
-        base: Path = ("plugins", "cri" if version == 1 else CRI_V2)
-        return {
-            "runtimes": (*base, "containerd", "runtimes"),
-            "default_runtime_name": (*base, "containerd", "default_runtime_name"),
-            "sandbox_image": (*base, "sandbox_image"),
-            "registry_config_path": (*base, "registry", "config_path"),
-            "cni": (*base, "cni"),
-            "restrict_oom_score_adj": (*base, "restrict_oom_score_adj"),
-            "enable_cdi": (*base, "enable_cdi"),
-        }
-    rt: Path = ("plugins", CRI_RUNTIME)
-    img: Path = ("plugins", CRI_IMAGES)
-    return {
-        "runtimes": (*rt, "containerd", "runtimes"),
-        "default_runtime_name": (*rt, "containerd", "default_runtime_name"),
-        "sandbox_image": (*img, "pinned_images", "sandbox"),
-        "registry_config_path": (*img, "registry", "config_path"),
-        "cni": (*rt, "cni"),
-        "restrict_oom_score_adj": (*rt, "restrict_oom_score_adj"),
-        "enable_cdi": (*rt, "enable_cdi"),
-    }
+    return schema.merges_imported_plugins(version, containerd)
 
 
 @dataclass
@@ -154,10 +90,6 @@ class Layout:
     # plugin ids io.containerd.cri.v1.* may be written into a version-2 file (containerd 2.x reads them)
     v3_ids_ok: bool = False
     notes: list[str] = field(default_factory=list)
-
-
-def _v3_reader(ctd: tuple[int, int, int] | None) -> bool | None:
-    return None if ctd is None else ctd[0] >= 2
 
 
 def cri_layout(version: int, eff: dict[str, Any], ctd: tuple[int, int, int] | None, name: str = "config") -> Layout:
@@ -177,7 +109,7 @@ def cri_layout(version: int, eff: dict[str, Any], ctd: tuple[int, int, int] | No
     v2 = cri_paths(version)
     if version != 2:
         return Layout(v2)
-    reader = _v3_reader(ctd)
+    reader = schema.reads_split_ids(ctd)
     has_rt = has_path(eff, ("plugins", CRI_RUNTIME))
     has_img = has_path(eff, ("plugins", CRI_IMAGES))
     if reader is False:
@@ -193,15 +125,13 @@ def cri_layout(version: int, eff: dict[str, Any], ctd: tuple[int, int, int] | No
     paths = dict(v2)
     v3_runtimes = has_path(eff, v3["runtimes"])
     v2_runtimes = has_path(eff, v2["runtimes"])
+    handler_keys = ("containerd", "runtimes", "default_runtime_name")  # containerd.runtimes moves as one key
     if v3_runtimes or (not v2_runtimes and has_rt and not has_path(eff, ("plugins", CRI_V2))):
-        paths["runtimes"] = v3["runtimes"]
-        paths["default_runtime_name"] = v3["default_runtime_name"]
-    if has_rt:
-        for key in ("cni", "restrict_oom_score_adj", "enable_cdi"):
+        for key in handler_keys:
             paths[key] = v3[key]
-    if has_img:
-        for key in ("sandbox_image", "registry_config_path"):
-            paths[key] = v3[key]
+    for key, path in v3.items():  # each other name follows its version-3 plugin once the file has that table
+        if key not in handler_keys and ((path[1] == CRI_RUNTIME and has_rt) or (path[1] == CRI_IMAGES and has_img)):
+            paths[key] = path
     layout = Layout(paths, v3_ids_ok=bool(reader) or has_rt or has_img)
     if v3_runtimes and v2_runtimes:
         ignored = sorted(get_path(eff, v2["runtimes"]))
@@ -289,36 +219,50 @@ def check_shapes(data: dict[str, Any], frag: dict[str, Any], name: str, where: P
 
 
 def check_fragment_version(frag: dict[str, Any], version: int, name: str, v3_ids_ok: bool = False) -> None:
-    """Refuse plugin keys that belong to another config version than the file's.
+    """Refuse plugin keys that belong to another config version than the file's (``schema`` says which).
 
     ``v3_ids_ok``: the file is a version-2 file that containerd 2.x reads (see ``cri_layout``).
     """
     plugins = frag.get("plugins")
     if not isinstance(plugins, dict):
         return
+    own = schema.cri_plugin_ids(version)
+    gone = schema.moved_out(version)
     for plugin, body in plugins.items():
-        if version == 1 and plugin.startswith("io.containerd."):
+        if version in schema.SHORT_ID_VERSIONS and plugin.startswith("io.containerd."):
             raise ConfigError(
-                f"{name}: is a version 1 config, which names plugins by short id (plugins.cri);"
+                f"{name}: is a version {version} config, which names plugins by short id (plugins.cri);"
                 f" the fragment uses plugins.{dotted((plugin,))}"
             )
-        if version >= 2 and plugin == "cri":
-            raise ConfigError(
-                f"{name}: is a version {version} config; plugins.cri is a version 1 key"
-                f" (use plugins.{dotted((CRI_V2 if version == 2 else CRI_RUNTIME,))})"
-            )
-        if version <= 2 and plugin.startswith("io.containerd.cri.v1.") and not (version == 2 and v3_ids_ok):
-            raise ConfigError(
-                f"{name}: is a version {version} config; plugins.{dotted((plugin,))} exists only in version 3+"
-                f" (containerd 2.0+); in version 2 the CRI settings are under plugins.{dotted((CRI_V2,))}"
-            )
-        if version >= 3 and plugin == CRI_V2 and isinstance(body, dict):
-            for key in body:
-                if key in _MOVED_IN_V3:
-                    raise ConfigError(
-                        f"{name}: is a version {version} config; plugins.{dotted((CRI_V2, key))} is a version 2 key"
-                        f" that version 3 moved to plugins.{dotted((_MOVED_IN_V3[key],))}"
-                    )
+        if plugin in schema.DISABLEABLE_CRI_IDS and plugin not in own:
+            _refuse_foreign_cri_id(plugin, version, name, own, v3_ids_ok)
+        if not isinstance(body, dict):
+            continue
+        for key in body:
+            if ("plugins", plugin, key) in gone:
+                since, dst = gone[("plugins", plugin, key)]
+                raise ConfigError(
+                    f"{name}: is a version {version} config; plugins.{dotted((plugin, key))} is a version"
+                    f" {since - 1} key that version {since} moved to plugins.{dotted(dst[1:])}"
+                )
+
+
+def _refuse_foreign_cri_id(plugin: str, version: int, name: str, own: tuple[str, ...], v3_ids_ok: bool) -> None:
+    """A CRI plugin id of another config version than ``version`` (the file's)."""
+    first = min(v for v, ids in schema.CRI_PLUGIN_IDS.items() if plugin in ids)
+    if first < version:
+        raise ConfigError(
+            f"{name}: is a version {version} config; plugins.{dotted((plugin,))} is a version {first} key"
+            f" (use plugins.{dotted((own[0],))})"
+        )
+    if v3_ids_ok and version in schema.CRI_V3_IDS_READ_IN:
+        return
+    gen = next(g for g in schema.GENERATIONS if g.writes == first)
+    raise ConfigError(
+        f"{name}: is a version {version} config; plugins.{dotted((plugin,))} exists only in version {first}+"
+        f" (containerd {gen.since[0]}.{gen.since[1]}+); in version {version} the CRI settings are under"
+        f" plugins.{dotted((own[0],))}"
+    )
 
 
 # --------------------------------------------------------------------------- shorthands
@@ -416,7 +360,7 @@ def _cri_fragment(
         if value is None:
             continue
         if key == "systemd_cgroup_default":
-            default = data_get(frag, paths["default_runtime_name"]) or current_default or "runc"
+            default = data_get(frag, paths["default_runtime_name"]) or schema.default_runtime_name(current_default)
             runtime = (*paths["runtimes"], default)
             _assign(frag, (*runtime, "options", "SystemdCgroup"), bool(value))
             if data_get(eff, (*runtime, "runtime_type")) is None and data_get(frag, (*runtime, "runtime_type")) is None:
@@ -429,9 +373,8 @@ def _cri_fragment(
             if key == "cni_conf_dir":
                 _assign(frag, (*cni, "conf_dir"), value)
                 continue
-            use_list = version >= 4 or (
-                cni[1] == CRI_RUNTIME
-                and (has_path(eff, (*cni, "bin_dirs")) or (containerd is not None and containerd[:2] >= (2, 1)))
+            use_list = schema.cni_bin_dirs_always(version) or (
+                cni[1] == CRI_RUNTIME and (has_path(eff, (*cni, "bin_dirs")) or schema.cni_bin_dirs_read_by(containerd))
             )
             if use_list:
                 _assign(frag, (*cni, "bin_dirs"), [value])
@@ -926,7 +869,7 @@ def _effective_now(
 
 def _refuse_unread_v1(version: int, ctd: tuple[int, int, int] | None, params: dict[str, Any], name: str) -> None:
     """containerd 2.x drops the CRI section of a version-1 file: a handler put there would never load."""
-    if version == 1 and _v3_reader(ctd) and (params.get("runtimes") or params.get("cri")):
+    if version == 1 and schema.reads_cri(version, ctd) is False and (params.get("runtimes") or params.get("cri")):
         raise ConfigError(
             f"{name}: is a version 1 config (no version key), and containerd {_fmt(ctd)} ignores its plugins.cri"
             " section (it logs 'Ignoring unknown key'), so runtimes and cri settings there would never load;"
@@ -997,7 +940,7 @@ def _run(module: ModuleLike, diff_mode: bool) -> Outcome:
     )
     if the_plan.layout:
         outcome.warnings.extend(the_plan.layout.notes)
-    default = data_get(the_plan.effective, paths["default_runtime_name"]) or "runc"
+    default = schema.default_runtime_name(data_get(the_plan.effective, paths["default_runtime_name"]))
     if outcome.handlers and default not in outcome.handlers:
         # a runtimes table in the file replaces containerd's built-in one (checked with 1.6's config dump)
         outcome.warnings.append(
@@ -1005,10 +948,12 @@ def _run(module: ModuleLike, diff_mode: bool) -> Outcome:
             f" {', '.join(outcome.handlers)}: containerd's CRI plugin will not start until {default!r} is"
             " configured too (or another handler is made the default)"
         )
-    if the_plan.version == 4:
-        for key in ("grpc", "ttrpc", "metrics"):
-            if key in the_plan.frag:
-                outcome.warnings.append(f"[{key}] is deprecated in config version 4 (it is a plugin's setting now)")
+    for key in schema.deprecated_sections(the_plan.version):
+        if key in the_plan.frag:
+            where = dotted(schema.moved((key,), schema.VERSIONS[0], the_plan.version))
+            outcome.warnings.append(
+                f"[{key}] is deprecated in config version {the_plan.version} (it is a plugin's setting now: [{where}])"
+            )
     _write_all(module, the_plan, outcome, validate, diff_mode)
     return outcome
 

@@ -21,6 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from . import _containerd_schema as schema
+
 # aliases are evaluated at run time: `str | None` would need Python 3.10 on the managed node
 Version = tuple[int, int, int]
 FlagValue = Optional[str]  # None: a bare flag (``--flag``), which means ``--flag=true``
@@ -577,21 +579,26 @@ def _remove_key(target: dict[str, Any], dotted: str) -> None:
 def containerd_systemd_cgroup(dump: Mapping[str, Any]) -> bool:
     """The ``SystemdCgroup`` option of containerd's default CRI runtime, from a parsed config dump.
 
-    Config version 2: ``plugins."io.containerd.grpc.v1.cri".containerd``; version
-    3 and later: ``plugins."io.containerd.cri.v1.runtime".containerd``; version 1:
-    ``plugins.cri.containerd``. Absent means false (containerd's default).
+    The dump's ``version`` decides where its CRI ``containerd`` table is (``_containerd_schema``):
+    containerd 1.x dumps version 2, 2.0-2.2 version 3, 2.3 version 4, each with its own tables
+    (a 1.x dump of a file with the 2.x ids leaves those out; checked with 1.6.20 and 2.1.9).
+    Absent means false (containerd's default).
     """
-    plugins = dump.get("plugins") or {}
-    for table in ("io.containerd.cri.v1.runtime", "io.containerd.grpc.v1.cri", "cri"):
-        cri = plugins.get(table)
-        if not isinstance(cri, Mapping) or not isinstance(cri.get("containerd"), Mapping):
-            continue
-        ctrd = cri["containerd"]
-        name = ctrd.get("default_runtime_name") or "runc"
-        runtime = (ctrd.get("runtimes") or {}).get(name) or {}
-        options = runtime.get("options") or {}
-        return bool(options.get("SystemdCgroup", False))
-    raise KubeletError("containerd config dump has no CRI plugin table (is the CRI plugin disabled?)")
+    try:
+        version = schema.config_version(dump)
+    except schema.SchemaError as exc:
+        raise KubeletError(f"containerd config dump: {exc}") from None
+    ctrd = schema.containerd_table(dump, version)
+    if not isinstance(ctrd, Mapping):
+        where = ".".join(schema.cri_paths(version)["containerd"])
+        raise KubeletError(
+            f"containerd config dump has no CRI plugin table ({where} for config version {version});"
+            " is the CRI plugin disabled?"
+        )
+    name = schema.default_runtime_name(ctrd.get("default_runtime_name"))
+    runtime = (ctrd.get("runtimes") or {}).get(name) or {}
+    options = runtime.get("options") or {}
+    return bool(options.get("SystemdCgroup", False))
 
 
 def kubelet_cgroup_driver(

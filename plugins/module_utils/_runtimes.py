@@ -18,7 +18,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-RUNC_SHIM_TYPES = ("io.containerd.runc.v1", "io.containerd.runc.v2")
+from . import _containerd_schema as schema
+from ._containerd_schema import RUNC_SHIM_TYPES
+
+__all__ = ["RUNC_SHIM_TYPES"]
 
 Which = Callable[[str], "str | None"]
 Exists = Callable[[str], bool]
@@ -49,36 +52,27 @@ class HandlerInfo:
 
 
 def config_version(config: Mapping[str, Any]) -> int:
-    version = config.get("version", 1)
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise RuntimeConfigError(f"version: expected a positive integer, got {version!r}")
-    return version
+    """The config's version; a version containerd does not have (0, 5, "2") is an error."""
+    try:
+        return schema.config_version(config)
+    except schema.SchemaError as exc:
+        raise RuntimeConfigError(str(exc)) from None
 
 
 def containerd_table(config: Mapping[str, Any]) -> Mapping[str, Any]:
     """The CRI ``containerd`` table (holding ``runtimes``) for the config's version."""
-    version = config_version(config)
-    plugins = config.get("plugins", {})
-    if not isinstance(plugins, Mapping):
-        raise RuntimeConfigError("plugins: expected a table")
-    if version == 1:
-        key = "cri"
-    elif version == 2:
-        key = "io.containerd.grpc.v1.cri"
-    else:
-        key = "io.containerd.cri.v1.runtime"
-    cri = plugins.get(key, {})
-    if not isinstance(cri, Mapping):
-        raise RuntimeConfigError(f"plugins.{key}: expected a table")
-    table = cri.get("containerd", {})
-    if not isinstance(table, Mapping):
-        raise RuntimeConfigError(f"plugins.{key}.containerd: expected a table")
+    path = schema.cri_paths(config_version(config))["containerd"]
+    table: Mapping[str, Any] = config
+    for depth, part in enumerate(path, 1):
+        inner = table.get(part, {})
+        if not isinstance(inner, Mapping):
+            raise RuntimeConfigError(f"{'.'.join(path[:depth])}: expected a table")
+        table = inner
     return table
 
 
 def default_runtime_name(config: Mapping[str, Any]) -> str:
-    name = containerd_table(config).get("default_runtime_name", "")
-    return name if isinstance(name, str) and name else "runc"
+    return schema.default_runtime_name(containerd_table(config).get("default_runtime_name"))
 
 
 def shim_binary_name(runtime_type: str) -> str | None:
@@ -113,7 +107,7 @@ def inspect_handler(name: str, table: Mapping[str, Any], which: Which, exists: E
     options = options if isinstance(options, Mapping) else {}
     binary_name = options.get("BinaryName") or ""
     if info.runtime_type in RUNC_SHIM_TYPES or binary_name:
-        info.binary_name = binary_name or "runc"
+        info.binary_name = binary_name or schema.RUNC_BINARY
         info.binary = which(info.binary_name)
         if info.binary is None:
             info.missing.append(f"runtime binary {info.binary_name} not found")

@@ -280,12 +280,13 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.cri.runtimes.plugins.module_utils import _files
 from ansible_collections.cri.runtimes.plugins.module_utils._containerd_config import ConfigError, run
+from ansible_collections.cri.runtimes.plugins.module_utils._containerd_schema import RUNC_RUNTIME_TYPE, VERSIONS
 from ansible_collections.cri.runtimes.plugins.module_utils._toml_edit import TomlError, have_parser
 
 RUNTIME_SPEC = {
     "name": {"type": "str", "required": True},
     "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
-    "runtime_type": {"type": "str", "default": "io.containerd.runc.v2"},
+    "runtime_type": {"type": "str", "default": RUNC_RUNTIME_TYPE},
     "runtime_path": {"type": "str"},
     "options": {"type": "dict"},
     "pod_annotations": {"type": "list", "elements": "str"},
@@ -298,7 +299,7 @@ RUNTIME_SPEC = {
 ARGUMENT_SPEC = {
     "path": {"type": "path", "default": "/etc/containerd/config.toml"},
     "dropin": {"type": "path"},
-    "version": {"type": "int", "choices": [1, 2, 3, 4]},
+    "version": {"type": "int", "choices": list(VERSIONS)},
     "fragment": {"type": "dict", "default": {}},
     "merge_arrays": {"type": "bool", "default": False},
     "runtimes": {"type": "list", "elements": "dict", "default": [], "options": RUNTIME_SPEC},

@@ -15,8 +15,8 @@ description:
   - A handler is B(verified) when everything containerd needs to start it is present on the node
     - its shim (from C(runtime_type) or C(runtime_path)), the OCI runtime binary the runc shim
     calls (C(options.BinaryName), else C(runc)) and the C(options.ConfigPath) file if one is set.
-  - Knows config versions 1 and 2 (C(plugins."io.containerd.grpc.v1.cri")) and 3+
-    (C(plugins."io.containerd.cri.v1.runtime")).
+  - Knows config versions 1 (C(plugins.cri)), 2 (C(plugins."io.containerd.grpc.v1.cri")), 3 and 4
+    (C(plugins."io.containerd.cri.v1.runtime")), and fails on any other version.
   - When no containerd binary is found, the file at O(path) is read as it is (its C(imports) are not
     followed).
 author:
@@ -48,7 +48,7 @@ options:
     elements: path
     default: [/usr/local/sbin, /usr/local/bin, /usr/sbin, /usr/bin, /sbin, /bin]
 requirements:
-  - Python 3.11+ (C(tomllib)) or the C(tomlkit) library on the node.
+  - Python 3.11+ (C(tomllib)), or the C(tomli) library, or C(tomlkit) 0.11.8 or newer on the node.
 """
 
 EXAMPLES = r"""
@@ -137,18 +137,7 @@ from ansible_collections.cri.runtimes.plugins.module_utils._runtimes import (
     inspect_handlers,
     make_which,
 )
-
-try:
-    import tomllib as _toml
-
-    TOML_IMPORT_ERROR = None
-except ImportError:  # Python < 3.11
-    try:
-        import tomlkit as _toml  # type: ignore[no-redef]
-
-        TOML_IMPORT_ERROR = None
-    except ImportError as exc:
-        TOML_IMPORT_ERROR = exc
+from ansible_collections.cri.runtimes.plugins.module_utils._toml_edit import TomlError, have_parser, parse
 
 
 def main() -> None:
@@ -164,8 +153,8 @@ def main() -> None:
         },
         supports_check_mode=True,
     )
-    if TOML_IMPORT_ERROR is not None:
-        module.fail_json(msg=missing_required_lib("tomlkit"), exception=str(TOML_IMPORT_ERROR))
+    if not have_parser():
+        module.fail_json(msg=missing_required_lib("tomlkit (python3-tomlkit)"))
     path = module.params["path"]
     search = list(module.params["search_paths"])
     which = make_which(search, os.path.exists, lambda p: os.path.isfile(p) and os.access(p, os.X_OK))
@@ -186,14 +175,14 @@ def main() -> None:
         except OSError as exc:
             module.fail_json(msg=f"{path}: cannot read: {exc}")
     try:
-        config = dict(_toml.loads(text))
+        config = parse(text, path if source == "file" else f"{path} (containerd config dump)")
         handlers = inspect_handlers(config, which, os.path.exists)
         version = config_version(config)
         default = default_runtime_name(config)
     except RuntimeConfigError as exc:
         module.fail_json(msg=f"{path}: {exc}")
-    except Exception as exc:  # TOML syntax errors differ between tomllib and tomlkit
-        module.fail_json(msg=f"{path}: not valid TOML ({source}): {exc}")
+    except TomlError as exc:  # names the file (or the dump), line and column
+        module.fail_json(msg=f"not valid TOML: {exc}")
     module.exit_json(
         changed=False,
         source=source,

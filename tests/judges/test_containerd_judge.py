@@ -370,3 +370,36 @@ def test_a_versionless_fragment_is_a_drop_in_of_its_main_files_version(tmp_path:
     assert run_module(containerd_config.main, args)["changed"] is False
     _check_loaded(BINARIES["2.1"], main, "2.1")
     _verdict("corpus/" + TALOS_FRAGMENT.name, "2.1", "loaded", "as the drop-in of a version-3 main (dropin=)")
+
+
+SYSTEMD_RUNC = ".containerd.runtimes.runc.options]\n  SystemdCgroup = true\n"
+DUMP_CASES = {
+    # (file, generation) -> the SystemdCgroup the kubelet role must read from that generation's dump
+    "v1": ("[plugins.cri" + SYSTEMD_RUNC, {"1.6": True, "1.7": True, "2.1": False}),  # 2.x drops plugins.cri
+    "v2": ('version = 2\n[plugins."io.containerd.grpc.v1.cri"' + SYSTEMD_RUNC, {"1.6": True, "1.7": True, "2.1": True}),
+    # AKS's shape: the 2.x ids in a version-2 file; 1.x ignores them, 2.x reads them
+    "v2-with-v3-ids": (
+        'version = 2\n[plugins."io.containerd.cri.v1.runtime"' + SYSTEMD_RUNC,
+        {"1.6": False, "1.7": False, "2.1": True},
+    ),
+    "v3": ('version = 3\n[plugins."io.containerd.cri.v1.runtime"' + SYSTEMD_RUNC, {"2.1": True}),
+}
+
+
+@pytest.mark.parametrize("gen", ["1.6", "1.7", "2.1"])
+@pytest.mark.parametrize("case", sorted(DUMP_CASES))
+def test_the_kubelet_filter_reads_each_generations_dump_by_its_version(tmp_path: Path, case: str, gen: str) -> None:
+    """containerd_systemd_cgroup reads the CRI table of the dump's config version (the schema's), as containerd did."""
+    from ansible_collections.cri.runtimes.plugins.filter.kubelet import containerd_systemd_cgroup_filter
+
+    text, expected = DUMP_CASES[case]
+    if gen not in expected:
+        pytest.skip(f"containerd {gen} does not load a {case} file")
+    if gen not in BINARIES:
+        pytest.skip(f"containerd {gen} is not in {CACHE} (run scripts/containerd-debs)")
+    config = tmp_path / "config.toml"
+    config.write_text(text)
+    dump = subprocess.run(
+        [str(BINARIES[gen]), "--config", str(config), "config", "dump"], capture_output=True, text=True, check=True
+    ).stdout
+    assert containerd_systemd_cgroup_filter(dump) is expected[gen]

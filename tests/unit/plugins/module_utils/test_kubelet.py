@@ -297,10 +297,10 @@ def test_check_config_document(data: Any, message: str) -> None:
     assert k.check_config_document(None, "p") == {}
 
 
-def _runc(version_table: str, systemd: bool | None, runtime: str = "runc") -> dict[str, Any]:
+def _runc(version_table: str, systemd: bool | None, runtime: str = "runc", version: int = 2) -> dict[str, Any]:
     options = {} if systemd is None else {"SystemdCgroup": systemd}
     return {
-        "version": 2,
+        "version": version,
         "plugins": {
             version_table: {
                 "containerd": {"default_runtime_name": runtime, "runtimes": {runtime: {"options": options}}}
@@ -315,8 +315,9 @@ def _runc(version_table: str, systemd: bool | None, runtime: str = "runc") -> di
         (_runc("io.containerd.grpc.v1.cri", True), True),
         (_runc("io.containerd.grpc.v1.cri", False), False),
         (_runc("io.containerd.grpc.v1.cri", None), False),
-        (_runc("io.containerd.cri.v1.runtime", True), True),
-        (_runc("cri", True), True),
+        (_runc("io.containerd.cri.v1.runtime", True, version=3), True),
+        (_runc("io.containerd.cri.v1.runtime", True, version=4), True),
+        (_runc("cri", True, version=1), True),
         (_runc("io.containerd.grpc.v1.cri", True, runtime="crun"), True),
     ],
 )
@@ -324,9 +325,29 @@ def test_containerd_systemd_cgroup(dump: dict[str, Any], expected: bool) -> None
     assert k.containerd_systemd_cgroup(dump) is expected
 
 
-def test_containerd_without_cri() -> None:
-    with pytest.raises(k.KubeletError, match="no CRI plugin table"):
-        k.containerd_systemd_cgroup({"version": 2, "plugins": {}})
+def test_containerd_systemd_cgroup_reads_the_table_of_the_dumps_version() -> None:
+    # a version-3 dump (containerd 2.x) keeps only the streaming settings under io.containerd.grpc.v1.cri
+    both = _runc("io.containerd.cri.v1.runtime", True, version=3)
+    both["plugins"]["io.containerd.grpc.v1.cri"] = _runc("io.containerd.grpc.v1.cri", False)["plugins"][
+        "io.containerd.grpc.v1.cri"
+    ]
+    assert k.containerd_systemd_cgroup(both) is True
+    both["version"] = 2  # containerd 1.x reads only io.containerd.grpc.v1.cri
+    assert k.containerd_systemd_cgroup(both) is False
+
+
+@pytest.mark.parametrize(
+    ("dump", "message"),
+    [
+        ({"version": 2, "plugins": {}}, "no CRI plugin table"),
+        (_runc("io.containerd.cri.v1.runtime", True, version=2), r"plugins\.io\.containerd\.grpc\.v1\.cri\.containerd"),
+        (_runc("io.containerd.grpc.v1.cri", True, version=3), "for config version 3"),
+        (_runc("io.containerd.cri.v1.runtime", True, version=5), "unknown config version 5"),
+    ],
+)
+def test_containerd_without_cri(dump: dict[str, Any], message: str) -> None:
+    with pytest.raises(k.KubeletError, match=message):
+        k.containerd_systemd_cgroup(dump)
 
 
 @pytest.mark.parametrize(

@@ -395,3 +395,24 @@ def test_a_drop_in_without_a_version_key_is_read_as_the_main_files_version(tmp_p
     }
     if CONTAINERD:
         assert "crun" in dump(cfg)["plugins"][CRI]["containerd"]["runtimes"]
+
+
+def test_version_4_server_sections_warn_with_their_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """containerd-config.toml(5) of 2.3: [grpc], [ttrpc], [debug] and [metrics] are deprecated in version 4."""
+    from ansible.module_utils import basic
+
+    warnings: list[str] = []
+    monkeypatch.setattr(basic.AnsibleModule, "warn", lambda _self, warning: warnings.append(warning))
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("version = 4\n")
+    run({"path": str(cfg), "fragment": {"debug": {"level": "debug"}, "grpc": {"uid": 0}, "root": "/x"}, "validate": ""})
+    assert warnings == [
+        "[debug] is deprecated in config version 4 (it is a plugin's setting now:"
+        ' [plugins."io.containerd.server.v1.debug"])',
+        "[grpc] is deprecated in config version 4 (it is a plugin's setting now:"
+        ' [plugins."io.containerd.server.v1.grpc"])',
+    ]
+    warnings.clear()
+    cfg.write_text("version = 3\n")
+    run({"path": str(cfg), "fragment": {"debug": {"level": "debug"}}, "validate": ""})
+    assert warnings == []

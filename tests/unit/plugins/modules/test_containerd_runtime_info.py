@@ -64,3 +64,17 @@ def test_invalid_toml_names_the_file(tmp_path: Path) -> None:
     bad.write_text("version = 2\n[plugins\n")
     with pytest.raises(ModuleFail, match=str(bad)):
         run_module(containerd_runtime_info.main, {"path": str(bad), "containerd_bin": "no-such-containerd"})
+
+
+def test_invalid_toml_names_line_and_column(tmp_path: Path) -> None:
+    bad = tmp_path / "config.toml"
+    bad.write_text("version = 2\n[plugins\n")
+    with pytest.raises(ModuleFail, match=rf"^not valid TOML: {bad}: line 2, column \d+"):
+        run_module(containerd_runtime_info.main, {"path": str(bad), "containerd_bin": "no-such-containerd"})
+
+
+def test_a_version_containerd_does_not_have_is_refused(tmp_path: Path) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('version = 5\n[plugins."io.containerd.cri.v1.runtime".containerd.runtimes.crun]\n')
+    with pytest.raises(ModuleFail, match="unknown config version 5; containerd has config versions 1, 2, 3 and 4"):
+        run_module(containerd_runtime_info.main, {"path": str(cfg), "containerd_bin": "no-such-containerd"})
