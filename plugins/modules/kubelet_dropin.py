@@ -56,7 +56,7 @@ description:
     from 1.24 until its removal in 1.35), naming the file and line that set them.
   - With O(containerd_version) or O(containerd_binary) it refuses, before writing anything, a kubelet and containerd
     that cannot work together, naming both versions - a kubelet older than 1.23 with containerd 2.0 or later
-    (containerd 2.0 removed CRI v1alpha2, the only CRI version those kubelets speak: such a kubelet runs only against
+    (containerd 2.0 removed CRI v1alpha2, the only CRI version those kubelets speak; such a kubelet runs only against
     containerd 1.6/1.7), and a kubelet 1.36 or later with containerd 1.x.
   - Does not reload systemd or restart the kubelet; RV(daemon_reload_needed) and RV(restart_needed) say what the
     change requires. The role P(cri.runtimes.kubelet#role) does both.
