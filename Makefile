@@ -22,7 +22,7 @@ export ANSIBLE_NOCOLOR := 1
 export ANSIBLE_FORCE_COLOR := 0
 
 .PHONY: help deps venv link lint ruff mypy ansible-lint changelog-lint sanity units \
-	units-floor build integration bench judge-containerd judge-kubelet molecule e2e test home-snapshot home-check \
+	units-floor build integration bench judge-containerd judge-kubelet judge-kata molecule e2e test home-snapshot home-check \
 	lab lab-status lab-down clean
 
 help: ## list the targets
@@ -79,6 +79,9 @@ judge-containerd: deps ## real containerd 1.6/1.7/2.1 (Debian's debs, cached) ju
 	scripts/containerd-debs
 	scripts/run-pytest tests/judges/test_containerd_judge.py
 
+judge-kata: deps ## Kata's TOML library (BurntSushi/toml, Debian's) judges toml_file's edits of Kata configs
+	scripts/run-pytest tests/judges/test_kata_config_judge.py
+
 bench: deps ## benchmarks (not part of make test): containerd_config against what operators do today
 	python tests/benchmarks/bench_containerd_config.py
 	python tests/benchmarks/bench_toml_scaling.py
@@ -91,7 +94,7 @@ e2e: deps ## end-to-end test against the lab
 
 # home-snapshot first and home-check last: make test fails when it created or changed
 # anything outside the checkout and ~/.cache/cri-runtimes (issue 14; scripts/home_guard.py).
-test: home-snapshot lint sanity units units-floor judge-containerd judge-kubelet build integration molecule e2e ## every gate and suite
+test: home-snapshot lint sanity units units-floor judge-containerd judge-kubelet judge-kata build integration molecule e2e ## every gate and suite
 	@python3 scripts/home_guard.py check
 	@echo "make test: all gates passed"
 

@@ -25,8 +25,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ansible_collections.cri.runtimes.plugins.module_utils import _files
-from ansible_collections.cri.runtimes.plugins.module_utils._toml_edit import (
+from . import _containerd_schema as schema
+from . import _files
+from ._containerd_schema import CRI_IMAGES, CRI_RUNTIME, CRI_V2, VERSIONS, SchemaError, cri_paths
+from ._toml_edit import (
     Document,
     Path,
     TomlError,
@@ -38,9 +40,6 @@ from ansible_collections.cri.runtimes.plugins.module_utils._toml_edit import (
     same,
     scan,
 )
-
-from . import _containerd_schema as schema
-from ._containerd_schema import CRI_IMAGES, CRI_RUNTIME, CRI_V2, VERSIONS, SchemaError, cri_paths
 
 __all__ = ["CRI_IMAGES", "CRI_RUNTIME", "CRI_V2", "VERSIONS", "cri_paths"]
 
@@ -763,82 +762,129 @@ def _removes(params: dict[str, Any], data: dict[str, Any], name: str) -> list[Pa
 
 def plan(params: dict[str, Any], ctd: tuple[int, int, int] | None) -> Plan:
     """Read the file(s) and compute every new text; raises ConfigError/TomlError/FileError."""
-    main_cur, main_text, main_data = _read(params["path"])
+    main = _read(params["path"])
+    main_cur, _main_text, main_data = main
     if not main_cur.exists and not params["create"]:
         raise ConfigError(f"{main_cur.path}: does not exist and create=false")
     version, new_version = _versions(main_cur, main_data, params.get("version"), ctd)
     plugin_merge = imports_merge_plugins(version, ctd)
-    merge_arrays = bool(params.get("merge_arrays"))
-    dropin = params.get("dropin")
-    if dropin:
-        drop_cur, drop_text, target_data = _read(dropin)
-        if os.path.normpath(drop_cur.path) == os.path.normpath(main_cur.path):
-            raise ConfigError(f"{drop_cur.path}: dropin must be another file than path")
-        # a drop-in without a version key is read as the main file's version (containerd 2.1.9 loads a
-        # versionless import of a version-3 main with its version-3 tables; Talos writes such fragments)
-        if "version" in target_data and file_version(target_data, drop_cur.path) != version:
-            raise ConfigError(
-                f"{drop_cur.path}: is a version {file_version(target_data, drop_cur.path)} config"
-                f" but {main_cur.path} is version {version}"
-            )
-    else:
-        target_data = main_data
-    target_path = drop_cur.path if dropin else main_cur.path
-    eff_before = _effective_now(main_cur.path, main_data, drop_cur.path if dropin else None, target_data, plugin_merge)
-    layout = cri_layout(version, eff_before, ctd, target_path)
-    _refuse_unread_v1(version, ctd, params, target_path)
+    drop = _read_dropin(params.get("dropin"), main_cur, version)
+    target_cur, _target_text, target_data = drop or main
+    eff_before = _effective_now(main_cur.path, main_data, drop[0].path if drop else None, target_data, plugin_merge)
+    layout = cri_layout(version, eff_before, ctd, target_cur.path)
+    _refuse_unread_v1(version, ctd, params, target_cur.path)
     short, short_removes = shorthand_fragment(
         version,
         target_data,
         params.get("runtimes") or [],
         params.get("cri") or {},
         containerd=ctd,
-        name=target_path,
+        name=target_cur.path,
         paths=layout.paths,
         eff=eff_before,
     )
     frag = deep_merge(short, params.get("fragment") or {})
-    removes = short_removes + _removes(params, target_data, target_path)
+    edit = _Edit(
+        frag,
+        short_removes + _removes(params, target_data, target_cur.path),
+        bool(params.get("merge_arrays")),
+        new_version,
+        layout,
+        plugin_merge,
+    )
+    if drop is None:
+        return _plan_main_only(main, version, edit)
+    return _plan_with_dropin(main, drop, version, edit, ctd)
 
+
+@dataclass
+class _Edit:
+    """What to merge into the target file, and how."""
+
+    frag: dict[str, Any]
+    removes: list[Path]
+    merge_arrays: bool
+    new_version: int | None  # the main file's version key to write, when it has none
+    layout: Layout
+    plugin_merge: bool  # whether this containerd merges an import's plugin tables key by key
+
+
+def _read_dropin(
+    dropin: str | None, main_cur: _files.Current, version: int
+) -> tuple[_files.Current, str, dict[str, Any]] | None:
+    """The drop-in to edit (None without one), refused when it is the main file or of another version."""
     if not dropin:
-        main_new = merge_text(
-            main_text,
-            main_cur.path,
-            frag,
-            removes,
-            merge_arrays=merge_arrays,
-            new_version=new_version,
-            v3_ids_ok=layout.v3_ids_ok,
+        return None
+    drop_cur, drop_text, drop_data = _read(dropin)
+    if os.path.normpath(drop_cur.path) == os.path.normpath(main_cur.path):
+        raise ConfigError(f"{drop_cur.path}: dropin must be another file than path")
+    # a drop-in without a version key is read as the main file's version (containerd 2.1.9 loads a
+    # versionless import of a version-3 main with its version-3 tables; Talos writes such fragments)
+    if "version" in drop_data and file_version(drop_data, drop_cur.path) != version:
+        raise ConfigError(
+            f"{drop_cur.path}: is a version {file_version(drop_data, drop_cur.path)} config"
+            f" but {main_cur.path} is version {version}"
         )
-        imported = [
-            _read(f)[2]
-            for f in imported_files(list(main_new.data.get("imports") or []), main_cur.path)
-            if not _same_file(f, main_cur.path)
-        ]
-        eff = effective(main_new.data, imported, plugin_merge)
-        return Plan(version, [(main_cur, main_new.text)], eff, frag=frag, layout=layout)
+    return drop_cur, drop_text, drop_data
 
+
+def _plan_main_only(main: tuple[_files.Current, str, dict[str, Any]], version: int, edit: _Edit) -> Plan:
+    """The edit goes into the main file; the effective config follows its imports."""
+    main_cur, main_text, _data = main
+    main_new = merge_text(
+        main_text,
+        main_cur.path,
+        edit.frag,
+        edit.removes,
+        merge_arrays=edit.merge_arrays,
+        new_version=edit.new_version,
+        v3_ids_ok=edit.layout.v3_ids_ok,
+    )
+    imported = [
+        _read(f)[2]
+        for f in imported_files(list(main_new.data.get("imports") or []), main_cur.path)
+        if not _same_file(f, main_cur.path)
+    ]
+    eff = effective(main_new.data, imported, edit.plugin_merge)
+    return Plan(version, [(main_cur, main_new.text)], eff, frag=edit.frag, layout=edit.layout)
+
+
+def _plan_with_dropin(
+    main: tuple[_files.Current, str, dict[str, Any]],
+    drop: tuple[_files.Current, str, dict[str, Any]],
+    version: int,
+    edit: _Edit,
+    ctd: tuple[int, int, int] | None,
+) -> Plan:
+    """The edit goes into the drop-in; the main file only gains the import of it (written last)."""
+    main_cur, main_text, main_data = main
+    drop_cur, drop_text, drop_data = drop
     drop_new = merge_text(
         drop_text,
         drop_cur.path,
-        frag,
-        removes,
-        merge_arrays=merge_arrays,
-        new_version=version if not target_data else None,
-        v3_ids_ok=layout.v3_ids_ok,
+        edit.frag,
+        edit.removes,
+        merge_arrays=edit.merge_arrays,
+        new_version=version if not drop_data else None,
+        v3_ids_ok=edit.layout.v3_ids_ok,
         read_as=version,
     )
     imports = list(main_data.get("imports") or [])
     main_frag: dict[str, Any] = {}
     if not any(isinstance(e, str) and import_covers(e, main_cur.path, drop_cur.path) for e in imports):
         main_frag["imports"] = [*imports, drop_cur.path]
-    main_new = merge_text(main_text, main_cur.path, main_frag, [], new_version=new_version)
+    main_new = merge_text(main_text, main_cur.path, main_frag, [], new_version=edit.new_version)
     ordered = _imported_with(main_new.data, main_cur.path, drop_cur.path, drop_new.data)
-    if not plugin_merge:
+    if not edit.plugin_merge:
         _refuse_section_loss(drop_cur.path, drop_new.data, [(main_cur.path, main_new.data), *ordered], ctd)
-    eff = effective(main_new.data, [d for _f, d in ordered], plugin_merge)
+    eff = effective(main_new.data, [d for _f, d in ordered], edit.plugin_merge)
     return Plan(
-        version, [(drop_cur, drop_new.text), (main_cur, main_new.text)], eff, drop_cur.path, frag, layout=layout
+        version,
+        [(drop_cur, drop_new.text), (main_cur, main_new.text)],
+        eff,
+        drop_cur.path,
+        edit.frag,
+        layout=edit.layout,
     )
 
 
@@ -959,44 +1005,25 @@ def _run(module: ModuleLike, diff_mode: bool) -> Outcome:
 
 
 def _write_all(module: ModuleLike, the_plan: Plan, outcome: Outcome, validate: str, diff_mode: bool) -> None:
-    done: list[_files.Current] = []
-    for cur, _text in the_plan.writes:  # a bad mode/owner/group fails before any file is written
-        _files.check_attributes(module.params, cur.path)
-    try:
-        for cur, new_text in the_plan.writes:
-            res = _files.write_atomic(
-                module, cur, new_text.encode("utf-8"), validate=validate or None, backup=module.params["backup"]
-            )
-            if not res.changed:
-                continue
-            done.append(cur)
-            outcome.changed = outcome.restart_needed = True
-            if diff_mode:
-                before = cur.data.decode("utf-8") if cur.exists else ""
-                outcome.diff.append(
-                    _files.text_diff(mask_text(before, cur.path), mask_text(new_text, cur.path), cur.path)
-                )
-            if res.backup_file:
-                outcome.backup_file = res.backup_file
-    except _files.FileError:
-        # the main file was refused after the drop-in was written: put the drop-in back
-        if not module.check_mode:
-            for cur in done:
-                _restore(cur)
-        raise
-    for cur, _text in the_plan.writes:
-        if module.check_mode and not os.path.exists(cur.path):
-            continue
-        if _files.apply_attributes(module, cur.path, False):
-            outcome.changed = True
+    changes = [_change(cur, new_text, diff_mode) for cur, new_text in the_plan.writes]
+    # the drop-in first, the main file last: a refused main file puts the drop-in back
+    written = _files.write_files(
+        module, changes, validate=validate or None, backup=module.params["backup"], diff=diff_mode
+    )
+    outcome.changed = written.changed
+    outcome.restart_needed = bool(written.changed_paths)
+    outcome.diff = written.diffs
+    if written.backups:
+        outcome.backup_file = list(written.backups.values())[-1]
 
 
-def _restore(cur: _files.Current) -> None:
-    if cur.exists:
-        with open(cur.path, "wb") as fh:
-            fh.write(cur.data)
-    elif os.path.exists(cur.path):
-        os.unlink(cur.path)
+def _change(cur: _files.Current, new_text: str, diff_mode: bool) -> _files.Change:
+    """The write of ``new_text``; its diff texts (only computed for diff mode) never show a credential."""
+    before = after = ""
+    if diff_mode:
+        before = mask_text(cur.data.decode("utf-8") if cur.exists else "", cur.path)
+        after = mask_text(new_text, cur.path)
+    return _files.Change(cur, new_text.encode("utf-8"), before, after)
 
 
 def _fmt(version: tuple[int, int, int] | None) -> str:

@@ -6,6 +6,9 @@ Read the current bytes, let the caller compute new bytes, and if they differ:
 stage them in a temporary file next to the target, run the caller's
 ``validate`` command on the staged file, take a backup when asked, then move
 the staged file over the target atomically and apply the file attributes.
+``write_files`` is that whole sequence for one or more files (check the
+attributes → write and validate each → backup → diff → attributes, and put
+back the files already written when a later one fails); modules call only it.
 
 The staged file lives in the target's own directory rather than in
 ``module.tmpdir``: containerd resolves relative ``imports`` against the
@@ -262,6 +265,86 @@ def write_atomic(
         if os.path.exists(staged):
             os.unlink(staged)
     return result
+
+
+@dataclass
+class Change:
+    """A file a module wants to hold ``data``; ``before``/``after`` are what its diff shows."""
+
+    current: Current
+    data: bytes
+    before: str
+    after: str
+
+
+@dataclass
+class Written:
+    """What ``write_files`` did (or, in check mode, would do)."""
+
+    changed: bool = False  # content or attributes
+    changed_paths: list[str] = field(default_factory=list)  # content only, in the order written
+    backups: dict[str, str] = field(default_factory=dict)  # path -> backup file
+    diffs: list[dict[str, str]] = field(default_factory=list)  # filled only when asked
+
+
+def write_files(
+    module: ModuleLike,
+    changes: list[Change],
+    *,
+    validate: str | None = None,
+    backup: bool = False,
+    diff: bool = False,
+    attributes: list[str] | None = None,
+) -> Written:
+    """Write every change in order, then apply the file attributes to ``attributes`` (default: every changed file).
+
+    A bad ``mode``/``owner``/``group`` fails before any file is written; when a
+    later file fails (its validation, an OS error), the files this call already
+    wrote are put back, atomically too, so nothing on the node changes.
+    Attributes are applied only to files that exist (in check mode a new file
+    does not).
+    """
+    for change in changes:
+        check_attributes(module.params, change.current.path)
+    out = Written()
+    _write_contents(module, changes, out, validate=validate, backup=backup, diff=diff)
+    out.changed = bool(out.changed_paths)
+    targets = [c.current.path for c in changes] if attributes is None else [resolve(p) for p in attributes]
+    for path in targets:
+        if os.path.exists(path) and apply_attributes(module, path, False):
+            out.changed = True
+    return out
+
+
+def _write_contents(
+    module: ModuleLike, changes: list[Change], out: Written, *, validate: str | None, backup: bool, diff: bool
+) -> None:
+    done: list[Current] = []
+    try:
+        for change in changes:
+            cur = change.current
+            res = write_atomic(module, cur, change.data, validate=validate, backup=backup)
+            if not res.changed:
+                continue
+            done.append(cur)
+            out.changed_paths.append(cur.path)
+            if res.backup_file:
+                out.backups[cur.path] = res.backup_file
+            if diff:
+                out.diffs.append(text_diff(change.before, change.after, cur.path))
+    except FileError:
+        if not module.check_mode:
+            for cur in reversed(done):
+                restore(module, cur)
+        raise
+
+
+def restore(module: ModuleLike, cur: Current) -> None:
+    """Put ``cur`` back as it was read: its bytes through the atomic writer, or no file when it did not exist."""
+    if cur.exists:
+        write_atomic(module, read_current(cur.path, follow=False), cur.data, create_dirs=False)
+    elif os.path.exists(cur.path):
+        os.unlink(cur.path)
 
 
 def _stage(current: Current, data: bytes, directory: str) -> str:

@@ -186,6 +186,21 @@ def check_toleration(item: Any, field: str) -> dict[str, Any]:
     value = "" if value is None else value
     effect = item.get("effect") or ""
     seconds = item.get("tolerationSeconds", item.get("toleration_seconds"))
+    _check_toleration_match(key, operator, value, effect, field)
+    out: dict[str, Any] = {"operator": operator}
+    if key:
+        out["key"] = key
+    if value != "":
+        out["value"] = str(value)
+    if effect:
+        out["effect"] = effect
+    if seconds is not None:
+        out["tolerationSeconds"] = _toleration_seconds(seconds, effect, field)
+    return out
+
+
+def _check_toleration_match(key: str, operator: str, value: Any, effect: str, field: str) -> None:
+    """What the toleration matches: key, operator, value and effect (core/v1 validation's rules)."""
     if key:
         check_qualified_name(key, f"{field}.key")
     if operator not in TOLERATION_OPERATORS:
@@ -198,20 +213,14 @@ def check_toleration(item: Any, field: str) -> dict[str, Any]:
         check_label_value(value, f"{field}.value")
     if effect and effect not in TAINT_EFFECTS:
         raise SpecError(f"{field}.effect: {effect!r} is not one of {', '.join(TAINT_EFFECTS)}")
-    out: dict[str, Any] = {"operator": operator}
-    if key:
-        out["key"] = key
-    if value != "":
-        out["value"] = str(value)
-    if effect:
-        out["effect"] = effect
-    if seconds is not None:
-        if isinstance(seconds, bool) or not isinstance(seconds, int):
-            raise SpecError(f"{field}.tolerationSeconds: must be an integer number of seconds")
-        if effect != "NoExecute":
-            raise SpecError(f"{field}.tolerationSeconds: only allowed with effect NoExecute")
-        out["tolerationSeconds"] = seconds
-    return out
+
+
+def _toleration_seconds(seconds: Any, effect: str, field: str) -> int:
+    if isinstance(seconds, bool) or not isinstance(seconds, int):
+        raise SpecError(f"{field}.tolerationSeconds: must be an integer number of seconds")
+    if effect != "NoExecute":
+        raise SpecError(f"{field}.tolerationSeconds: only allowed with effect NoExecute")
+    return seconds
 
 
 def check_tolerations(items: Any, field: str) -> list[dict[str, Any]]:

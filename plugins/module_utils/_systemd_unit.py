@@ -102,29 +102,33 @@ def iter_words(text: str, where: str = "", *, relaxed: bool = False) -> Iterator
         if i >= n:
             return
         start = i
-        buf: list[str] = []
-        quote = ""
-        while i < n:
-            ch = text[i]
-            if ch == "\\":
-                i = _escape(text, i, buf, where, relaxed)
-            elif quote:
-                if ch == quote:
-                    quote = ""
-                else:
-                    buf.append(ch)
-                i += 1
-            elif ch in WHITESPACE:
-                break
-            else:
-                if ch in "\"'":
-                    quote = ch
-                else:
-                    buf.append(ch)
-                i += 1
-        if quote:
-            raise UnitSyntaxError(f"{where}unbalanced {quote} quote in: {text[start:].strip()}")
-        yield Word("".join(buf), start, i)
+        value, i = _read_word(text, i, where, relaxed)
+        yield Word(value, start, i)
+
+
+def _read_word(text: str, i: int, where: str, relaxed: bool) -> tuple[str, int]:
+    """The unquoted, unescaped word starting at ``text[i]``; the index after it."""
+    n = len(text)
+    start = i
+    buf: list[str] = []
+    quote = ""
+    while i < n:
+        ch = text[i]
+        if ch == "\\":
+            i = _escape(text, i, buf, where, relaxed)
+            continue
+        if not quote and ch in WHITESPACE:
+            break
+        if quote and ch == quote:
+            quote = ""
+        elif not quote and ch in "\"'":
+            quote = ch
+        else:
+            buf.append(ch)
+        i += 1
+    if quote:
+        raise UnitSyntaxError(f"{where}unbalanced {quote} quote in: {text[start:].strip()}")
+    return "".join(buf), i
 
 
 def split_words(text: str, where: str = "", *, relaxed: bool = False) -> list[Word]:

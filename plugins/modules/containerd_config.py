@@ -35,17 +35,7 @@ extends_documentation_fragment:
   - action_common_attributes.files
   - ansible.builtin.files
   - ansible.builtin.validate
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: posix
-  safe_file_operations:
-    support: full
-  vault:
-    support: none
+  - cri.runtimes.file_edit
 options:
   path:
     description:
@@ -158,10 +148,6 @@ options:
       - Command that checks the staged file before it replaces the original (C(%s) is the staged file).
       - Default when a C(containerd) binary is found is C(containerd --config %s config dump); set V("") to skip.
     type: str
-  backup:
-    description: Keep a timestamped copy of each file the module changes.
-    type: bool
-    default: false
   create:
     description: Create O(path) if it does not exist. With V(false) a missing file is an error.
     type: bool
@@ -177,10 +163,6 @@ notes:
     elsewhere in the file) is replaced by a one-line note.
   - In O(dropin) mode the drop-in is written (and validated) first, then the main file; if the main file is
     refused, the drop-in is put back as it was.
-  - O(mode), O(owner) and O(group) are checked before any file is written; a bad one fails with every file as it
-    was. The new content is staged next to the file as C(.<name>.cri-staged.<pid>.<random>.tmp), fsync'ed, moved
-    over the file, and the directory is fsync'ed. A run killed between staging and the move leaves the file as it
-    was and its staged file behind; the next run that writes that file removes staged files whose process is gone.
   - A C(runtimes) table in a file replaces containerd's built-in one, so C(runc) then exists only if the file
     configures it; the module warns when C(default_runtime_name) names no configured handler.
 seealso:

@@ -15,8 +15,8 @@ description:
   - A handler is B(verified) when everything containerd needs to start it is present on the node
     - its shim (from C(runtime_type) or C(runtime_path)), the OCI runtime binary the runc shim
     calls (C(options.BinaryName), else C(runc)) and the C(options.ConfigPath) file if one is set.
-  - Knows config versions 1 (C(plugins.cri)), 2 (C(plugins."io.containerd.grpc.v1.cri")), 3 and 4
-    (C(plugins."io.containerd.cri.v1.runtime")), and fails on any other version.
+  - Knows config versions 1 and 2 (C(plugins."io.containerd.grpc.v1.cri")) and 3+
+    (C(plugins."io.containerd.cri.v1.runtime")).
   - When no containerd binary is found, the file at O(path) is read as it is (its C(imports) are not
     followed).
 author:
@@ -48,7 +48,7 @@ options:
     elements: path
     default: [/usr/local/sbin, /usr/local/bin, /usr/sbin, /usr/bin, /sbin, /bin]
 requirements:
-  - Python 3.11+ (C(tomllib)), or the C(tomli) library, or C(tomlkit) 0.11.8 or newer on the node.
+  - Python 3.11+ (C(tomllib)) or the C(tomlkit) library on the node.
 """
 
 EXAMPLES = r"""
@@ -126,18 +126,10 @@ verified:
   sample: [crun, runc, runsc]
 """
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.cri.runtimes.plugins.module_utils._runtimes import (
-    RuntimeConfigError,
-    config_version,
-    default_runtime_name,
-    inspect_handlers,
-    make_which,
-)
-from ansible_collections.cri.runtimes.plugins.module_utils._toml_edit import TomlError, have_parser, parse
+from ansible_collections.cri.runtimes.plugins.module_utils._runtime_info import InfoError, run
+from ansible_collections.cri.runtimes.plugins.module_utils._toml_edit import have_parser
 
 
 def main() -> None:
@@ -155,42 +147,11 @@ def main() -> None:
     )
     if not have_parser():
         module.fail_json(msg=missing_required_lib("tomlkit (python3-tomlkit)"))
-    path = module.params["path"]
-    search = list(module.params["search_paths"])
-    which = make_which(search, os.path.exists, lambda p: os.path.isfile(p) and os.access(p, os.X_OK))
-    containerd = which(module.params["containerd_bin"])
-    if containerd:
-        search.append(os.path.dirname(containerd))
-        which = make_which(search, os.path.exists, lambda p: os.path.isfile(p) and os.access(p, os.X_OK))
-        rc, out, err = module.run_command([containerd, "--config", path, "config", "dump"])
-        if rc != 0:
-            module.fail_json(msg=f"{path}: containerd config dump failed: {err.strip() or out.strip()}", rc=rc)
-        text, source = out, "config dump"
-    else:
-        try:
-            with open(path, encoding="utf-8") as f:
-                text, source = f.read(), "file"
-        except FileNotFoundError:
-            text, source = "", "file"
-        except OSError as exc:
-            module.fail_json(msg=f"{path}: cannot read: {exc}")
     try:
-        config = parse(text, path if source == "file" else f"{path} (containerd config dump)")
-        handlers = inspect_handlers(config, which, os.path.exists)
-        version = config_version(config)
-        default = default_runtime_name(config)
-    except RuntimeConfigError as exc:
-        module.fail_json(msg=f"{path}: {exc}")
-    except TomlError as exc:  # names the file (or the dump), line and column
-        module.fail_json(msg=f"not valid TOML: {exc}")
-    module.exit_json(
-        changed=False,
-        source=source,
-        version=version,
-        default_runtime_name=default,
-        handlers=[h.as_dict() for h in handlers],
-        verified=sorted(h.name for h in handlers if h.verified),
-    )
+        result = run(module)
+    except InfoError as exc:
+        module.fail_json(msg=str(exc), **exc.details)
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

@@ -29,17 +29,7 @@ extends_documentation_fragment:
   - cri.runtimes.node_python
   - action_common_attributes.files
   - ansible.builtin.files
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: posix
-  safe_file_operations:
-    support: full
-  vault:
-    support: none
+  - cri.runtimes.file_edit
 options:
   path:
     description:
@@ -59,11 +49,6 @@ options:
     type: list
     elements: str
     default: []
-  backup:
-    description:
-      - Keep a timestamped copy of the file before changing it.
-    type: bool
-    default: false
 notes:
   - Which CRI settings a kubelet version reads from this file (C(containerRuntimeEndpoint) only from 1.27) is decided
     by the role P(cri.runtimes.kubelet#role); the module writes whatever it is given.
@@ -111,68 +96,11 @@ backup_file:
   type: str
 """
 
-import traceback
-
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.cri.runtimes.plugins.module_utils._files import (
-    FileError,
-    apply_attributes,
-    decode,
-    read_current,
-    text_diff,
-    write_atomic,
-)
-from ansible_collections.cri.runtimes.plugins.module_utils._kubelet import (
-    KubeletError,
-    check_config_document,
-    merge_config,
-    same_data,
-)
-
-try:
-    import yaml
-
-    HAS_YAML = True
-    YAML_ERROR = None
-except ImportError:
-    HAS_YAML = False
-    YAML_ERROR = traceback.format_exc()
-
-
-def _load(text, path):
-    try:
-        return check_config_document(yaml.safe_load(text), path)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise KubeletError(f"{path}: {where}not valid YAML: {problem}") from exc
-
-
-def _dump(data):
-    return yaml.safe_dump(data, default_flow_style=False, sort_keys=False)
-
-
-def run(module):
-    params = module.params
-    current = read_current(params["path"], follow=True)
-    text = decode(current.data, current.path) if current.exists else ""
-    before = _load(text, current.path)
-    after = merge_config(before, params["settings"], params["remove"])
-    result = {"changed": False, "config": after, "restart_needed": False}
-    if not (current.exists and before and same_data(before, after)):
-        new_text = _dump(after)
-        written = write_atomic(module, current, new_text.encode("utf-8"), backup=params["backup"])
-        result["changed"] = written.changed
-        result["restart_needed"] = written.changed
-        if written.backup_file:
-            result["backup_file"] = written.backup_file
-        if written.changed and module._diff:
-            result["diff"] = text_diff(text, new_text, current.path)
-    if current.exists or not module.check_mode:
-        result["changed"] = apply_attributes(module, current.path, result["changed"])
-    return result
+from ansible_collections.cri.runtimes.plugins.module_utils._files import FileError
+from ansible_collections.cri.runtimes.plugins.module_utils._kubelet import KubeletError
+from ansible_collections.cri.runtimes.plugins.module_utils._kubelet_config import HAS_YAML, YAML_ERROR, run
 
 
 def main():
@@ -189,7 +117,7 @@ def main():
     if not HAS_YAML:
         module.fail_json(msg=missing_required_lib("PyYAML (Debian package python3-yaml)"), exception=YAML_ERROR)
     try:
-        result = run(module)
+        result = run(module, module._diff)
     except (KubeletError, FileError) as exc:
         module.fail_json(msg=str(exc))
     module.exit_json(**result)

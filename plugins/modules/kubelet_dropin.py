@@ -67,17 +67,7 @@ extends_documentation_fragment:
   - cri.runtimes.node_python
   - action_common_attributes.files
   - ansible.builtin.files
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: posix
-  safe_file_operations:
-    support: full
-  vault:
-    support: none
+  - cri.runtimes.file_edit
 options:
   unit:
     description:
@@ -154,11 +144,6 @@ options:
     description:
       - The unit file (fragment) to use instead of the one systemd reports or its search path finds.
     type: path
-  backup:
-    description:
-      - Keep a timestamped copy of every file the module changes.
-    type: bool
-    default: false
 notes:
   - Values are compared by meaning, so a bare C(--flag) equals C(--flag=true) and C(15m) equals C(15m0s).
   - "Sources: systemd.unit(5) (load path, drop-ins, precedence); kubernetes/release's krel templates
@@ -310,171 +295,12 @@ placement:
     reason: the unit sources /etc/default/kubelet and passes $KUBELET_EXTRA_ARGS to the kubelet
 """
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.cri.runtimes.plugins.module_utils._files import (
-    FileError,
-    apply_attributes,
-    decode,
-    read_current,
-    text_diff,
-    write_atomic,
-)
-from ansible_collections.cri.runtimes.plugins.module_utils._kubelet import (
-    KubeletError,
-    check_runtime_pair,
-    parse_version,
-    version_text,
-)
-from ansible_collections.cri.runtimes.plugins.module_utils._kubelet_layout import (
-    OWN_DROPIN_NAME,
-    NodeFiles,
-    load_path_with,
-    masking_warnings,
-    parse_systemctl_show,
-    search_layout,
-    systemctl_layout,
-    unit_name,
-)
-from ansible_collections.cri.runtimes.plugins.module_utils._kubelet_placement import EditSpec, run_edit
-
-
-def _read(path):
-    current = read_current(path, follow=True)
-    return decode(current.data, current.path) if current.exists else None
-
-
-def _list(directory):
-    try:
-        return sorted(os.listdir(directory))
-    except OSError:
-        return []
-
-
-NODE = NodeFiles(read=_read, listdir=_list, exists=os.path.exists, realpath=os.path.realpath)
-
-
-class KubeletDropin:
-    def __init__(self, module):
-        self.module = module
-        self.params = module.params
-
-    def unit(self):
-        path = self.params["path"]
-        directory = os.path.basename(os.path.dirname(path)) if path else ""
-        return unit_name(directory[:-2] if directory.endswith(".d") else self.params["unit"])
-
-    def layout(self):
-        """The unit's fragment and drop-ins as systemd reports them, or by its search path rules."""
-        unit = self.unit()
-        load_path = load_path_with(self.params["path"])
-        layout = None
-        systemctl = self.module.get_bin_path("systemctl")
-        # sd_booted(3): systemd runs when /run/systemd/system exists
-        if systemctl and os.path.isdir("/run/systemd/system"):
-            props = ["FragmentPath", "DropInPaths", "NeedDaemonReload", "LoadState"]
-            rc, out, _err = self.module.run_command([systemctl, "show", unit] + [a for p in props for a in ("-p", p)])
-            if rc == 0:
-                layout = systemctl_layout(unit, parse_systemctl_show(out), load_path)
-        if layout is None:
-            layout = search_layout(unit, _list, os.path.exists, load_path, os.path.realpath)
-        if self.params["unit_path"]:
-            layout.fragment_path = self.params["unit_path"]
-        return layout
-
-    def version(self, binary):
-        if binary and os.path.isfile(binary) and os.access(binary, os.X_OK):
-            rc, out, err = self.module.run_command([binary, "--version"])
-            if rc != 0:
-                raise KubeletError(f"{binary} --version failed (rc={rc}): {(err or out).strip()}")
-            return parse_version(out)
-        return None
-
-    def containerd_version(self):
-        """O(containerd_version), else what O(containerd_binary) --version says (None: not installed)."""
-        if self.params["containerd_version"]:
-            return parse_version(self.params["containerd_version"], "containerd")
-        binary = self.params["containerd_binary"]
-        if not binary:
-            return None
-        path = binary if "/" in binary else self.module.get_bin_path(binary)
-        if not path or not os.access(path, os.X_OK):
-            return None
-        rc, out, err = self.module.run_command([path, "--version"])
-        if rc != 0:
-            raise KubeletError(f"{path} --version failed (rc={rc}): {(err or out).strip()}")
-        return parse_version(out, "containerd")
-
-    def spec(self, version):
-        return EditSpec(
-            flags=self.params["flags"],
-            remove=self.params["remove"],
-            path=self.params["path"],
-            variable=self.params["variable"],
-            dropin_name=self.params["dropin_name"],
-            edit_environment_files=self.params["edit_environment_files"],
-            version=version,
-            remove_unsupported=self.params["remove_unsupported"],
-        )
-
-    def run(self):
-        layout = self.layout()
-        version = parse_version(self.params["kubelet_version"]) if self.params["kubelet_version"] else None
-        planned = run_edit(layout, self.spec(version), NODE)
-        if version is None:
-            version = self.version(planned.result.binary)
-            if version is not None:
-                planned = run_edit(layout, self.spec(version), NODE)
-        containerd = self.containerd_version()
-        if version is not None and containerd is not None:
-            check_runtime_pair(version, containerd)  # before anything is written
-        result, placement = planned.result, planned.placement
-        path = placement.path
-        changed_files = result.changed_paths
-        out = {
-            "changed": False,
-            "found": result.found,
-            "removed_unsupported": result.removed_unsupported,
-            "effective_flags": result.effective_after,
-            "effective_flags_before": result.effective_before,
-            "command_line": planned.argv_after,
-            "command_line_before": planned.argv_before,
-            "effective_args": result.args_after,
-            "conflicts": result.conflicts,
-            "kubelet_version": version_text(version) if version else None,
-            "containerd_version": version_text(containerd) if containerd else None,
-            "changed_files": changed_files,
-            "daemon_reload_needed": path in changed_files,
-            "restart_needed": bool(changed_files),
-            "unit_path": result.unit_path,
-            "layout": layout.as_dict(),
-            "placement": placement.as_dict(),
-        }
-        diffs = []
-        backups = {}
-        # environment files first: the drop-in that stops setting a flag is written last
-        for file_path in sorted(changed_files, key=lambda p: p == path):
-            current = read_current(file_path, follow=True)
-            data = result.texts_after[file_path].encode("utf-8")
-            written = write_atomic(self.module, current, data, backup=self.params["backup"])
-            out["changed"] |= written.changed
-            if written.backup_file:
-                backups[file_path] = written.backup_file
-            if self.module._diff:
-                diffs.append(
-                    text_diff(result.texts_before.get(file_path) or "", result.texts_after[file_path], file_path)
-                )
-        if os.path.exists(path) and (self.params["path"] or path in changed_files):
-            out["changed"] = apply_attributes(self.module, read_current(path).path, out["changed"])
-        if backups:
-            out["backup_files"] = backups
-        if diffs:
-            out["diff"] = diffs
-        for warning in masking_warnings(layout, _list, os.path.realpath) + result.warnings + result.conflicts:
-            self.module.warn(warning)
-        return out
+from ansible_collections.cri.runtimes.plugins.module_utils._files import FileError
+from ansible_collections.cri.runtimes.plugins.module_utils._kubelet import KubeletError
+from ansible_collections.cri.runtimes.plugins.module_utils._kubelet_layout import OWN_DROPIN_NAME
+from ansible_collections.cri.runtimes.plugins.module_utils._kubelet_node import run
 
 
 def main():
@@ -498,10 +324,12 @@ def main():
         supports_check_mode=True,
     )
     try:
-        result = KubeletDropin(module).run()
+        outcome = run(module, module._diff)
     except (KubeletError, FileError) as exc:
         module.fail_json(msg=str(exc))
-    module.exit_json(**result)
+    for warning in outcome.warnings:
+        module.warn(warning)
+    module.exit_json(**outcome.result)
 
 
 if __name__ == "__main__":

@@ -71,36 +71,47 @@ def floor_problems(source: str, name: str) -> list[str]:
     in_annotation = _annotation_nodes(tree)
     guarded = _guarded_imports(tree)
     found: list[str] = []
-
-    def add(node: ast.AST, what: str) -> None:
-        found.append(f"{name}:{getattr(node, 'lineno', 0)}: {what}")
-
     for node in ast.walk(tree):
-        if type(node).__name__ == "Match":
-            add(node, "`match` statement (3.10+)")
-        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr) and id(node) not in in_annotation:
-            if _is_type_expr(node):
-                add(node, f"`{ast.unparse(node)}` is evaluated at run time (type union needs 3.10+)")
-                in_annotation.update(id(n) for n in ast.walk(node))  # report `A | B | C` once
-        elif isinstance(node, ast.Call):
-            func = ast.unparse(node.func)
-            short = func.rsplit(".", maxsplit=1)[-1]
-            keywords = {k.arg for k in node.keywords}
-            if func == "zip" and "strict" in keywords:
-                add(node, "zip(strict=) (3.10+)")
-            if short == "dataclass" and keywords & {"slots", "kw_only", "match_args"}:
-                add(node, f"dataclass({', '.join(sorted(keywords & {'slots', 'kw_only', 'match_args'}))}=) (3.10+)")
-            if short in _CALLS_310:
-                add(node, f"{func}() (3.10+)")
-        elif isinstance(node, ast.ImportFrom) and node.module in ("typing", "itertools"):
-            for alias in node.names:
-                if alias.name in _TYPING_310 | _CALLS_310:
-                    add(node, f"from {node.module} import {alias.name} (3.10+)")
-        if isinstance(node, (ast.Import, ast.ImportFrom)) and id(node) not in guarded:
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
-            if "tomllib" in names:
-                add(node, "tomllib without an ImportError fallback (3.11+)")
+        found += [f"{name}:{getattr(node, 'lineno', 0)}: {what}" for what in _problems(node, in_annotation, guarded)]
     return found
+
+
+def _problems(node: ast.AST, in_annotation: set[int], guarded: set[int]) -> list[str]:
+    """What in ``node`` itself needs 3.10+ at run time."""
+    out: list[str] = []
+    if type(node).__name__ == "Match":
+        out.append("`match` statement (3.10+)")
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr) and id(node) not in in_annotation:
+        if _is_type_expr(node):
+            out.append(f"`{ast.unparse(node)}` is evaluated at run time (type union needs 3.10+)")
+            in_annotation.update(id(n) for n in ast.walk(node))  # report `A | B | C` once
+    elif isinstance(node, ast.Call):
+        out += _call_problems(node)
+    elif isinstance(node, ast.ImportFrom) and node.module in ("typing", "itertools"):
+        out += [
+            f"from {node.module} import {alias.name} (3.10+)"
+            for alias in node.names
+            if alias.name in _TYPING_310 | _CALLS_310
+        ]
+    if isinstance(node, (ast.Import, ast.ImportFrom)) and id(node) not in guarded:
+        names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+        if "tomllib" in names:
+            out.append("tomllib without an ImportError fallback (3.11+)")
+    return out
+
+
+def _call_problems(node: ast.Call) -> list[str]:
+    out: list[str] = []
+    func = ast.unparse(node.func)
+    short = func.rsplit(".", maxsplit=1)[-1]
+    keywords = {k.arg for k in node.keywords}
+    if func == "zip" and "strict" in keywords:
+        out.append("zip(strict=) (3.10+)")
+    if short == "dataclass" and keywords & {"slots", "kw_only", "match_args"}:
+        out.append(f"dataclass({', '.join(sorted(keywords & {'slots', 'kw_only', 'match_args'}))}=) (3.10+)")
+    if short in _CALLS_310:
+        out.append(f"{func}() (3.10+)")
+    return out
 
 
 @pytest.mark.parametrize(

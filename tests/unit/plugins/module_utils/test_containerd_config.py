@@ -637,3 +637,19 @@ def test_containerd_2_refuses_to_place_a_handler_in_a_version_1_file(tmp_path) -
     with pytest.raises(C.ConfigError, match=r"version 1 config .* containerd 2\.1\.9 ignores its plugins\.cri"):
         C.plan(params, (2, 1, 9))
     assert C.plan(params, (1, 7, 24)).version == 1
+
+
+def test_removing_an_empty_handler_table_is_a_change_once() -> None:
+    text = (
+        f'version = 2\n\n[plugins."{C.CRI_V2}".containerd.runtimes.runc]\n  runtime_type = "io.containerd.runc.v2"\n\n'
+    )
+    text += f'[plugins."{C.CRI_V2}".containerd.runtimes.kata]\n'
+    kata = ("plugins", C.CRI_V2, "containerd", "runtimes", "kata")
+    merged = C.merge_text(text, "t", {}, [kata])
+    assert "kata" not in merged.text
+    assert C.merge_text(merged.text, "t", {}, [kata]).text == merged.text
+
+
+def test_a_handler_name_ending_in_a_newline_is_refused() -> None:
+    with pytest.raises(C.ConfigError, match=r"handler name 'kata\\n' must be a DNS label"):
+        C.shorthand_fragment(2, {}, [{"name": "kata\n"}], {}, name="t")

@@ -291,3 +291,64 @@ def test_a_live_runs_staged_file_is_not_touched(tmp_path: Path) -> None:
     _files.write_atomic(FakeModule(), _files.read_current(str(target)), b"a = 2\n")
     assert live.exists()
     assert other.exists()
+
+
+def _change(path: Path, text: str) -> _files.Change:
+    cur = _files.read_current(str(path))
+    return _files.Change(cur, text.encode(), cur.data.decode(), text)
+
+
+def test_write_files_puts_back_what_it_wrote_when_a_later_file_fails(tmp_path: Path) -> None:
+    existing = tmp_path / "dropin.toml"
+    existing.write_text("a = 1\n")
+    existing.chmod(0o600)
+    new = tmp_path / "env"
+    main = tmp_path / "config.toml"
+    main.write_text("ok = true\n")
+    changes = [_change(existing, "a = 2\n"), _change(new, "X=1\n"), _change(main, "broken\n")]
+    module = FakeModule()
+    # the validate command refuses only the last file
+    with pytest.raises(_files.ValidationError, match=f"{main}: validation"):
+        _files.write_files(module, changes, validate="grep -qv broken %s")
+    assert existing.read_text() == "a = 1\n"
+    assert existing.stat().st_mode & 0o777 == 0o600
+    assert not new.exists()
+    assert main.read_text() == "ok = true\n"
+    assert not [p.name for p in tmp_path.iterdir() if _files.STAGED_TAG in p.name]
+
+
+def test_write_files_reports_paths_backups_and_diffs(tmp_path: Path) -> None:
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.write_text("same\n")
+    two.write_text("old\n")
+    module = FakeModule(mode="0640")
+    done = _files.write_files(module, [_change(one, "same\n"), _change(two, "new\n")], backup=True, diff=True)
+    assert done.changed
+    assert done.changed_paths == [str(two)]
+    assert done.backups == {str(two): str(two) + ".bak"}
+    assert done.diffs == [{"before": "old\n", "after": "new\n", "before_header": str(two), "after_header": str(two)}]
+    # the attributes reach every file of the call, the unchanged one too
+    assert one.stat().st_mode & 0o777 == 0o640
+    again = _files.write_files(module, [_change(one, "same\n"), _change(two, "new\n")], diff=False)
+    assert not again.changed
+    assert again.diffs == []
+
+
+def test_write_files_check_mode_writes_nothing_and_skips_attributes_of_new_files(tmp_path: Path) -> None:
+    new = tmp_path / "sub" / "new"
+    module = FakeModule(check_mode=True, mode="0600")
+    done = _files.write_files(module, [_change(new, "x\n")], diff=True, attributes=[str(new)])
+    assert done.changed
+    assert done.changed_paths == [str(new)]
+    assert not new.parent.exists()
+
+
+def test_write_files_attributes_only_where_asked(tmp_path: Path) -> None:
+    env, dropin = tmp_path / "env", tmp_path / "dropin.conf"
+    env.write_text("A=1\n")
+    dropin.write_text("[Service]\n")
+    module = FakeModule(mode="0600")
+    done = _files.write_files(module, [_change(env, "A=2\n")], attributes=[str(dropin)])
+    assert done.changed
+    assert dropin.stat().st_mode & 0o777 == 0o600
+    assert env.stat().st_mode & 0o777 != 0o600

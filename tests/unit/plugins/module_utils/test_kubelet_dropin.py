@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,38 +15,22 @@ from ansible_collections.cri.runtimes.plugins.module_utils._kubelet_dropin impor
     edit_dropin,
 )
 
-FIXTURES = Path(__file__).parent / "fixtures" / "kubelet"
+from .kubelet_files import SOCK, FakeFiles, fixture
+
 DROPIN = "/etc/systemd/system/kubelet.service.d/10-kubeadm.conf"
 RPM_DROPIN = "/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf"
 UNIT = "/lib/systemd/system/kubelet.service"
 FLAGS_ENV = "/var/lib/kubelet/kubeadm-flags.env"
-SOCK = "unix:///run/containerd/containerd.sock"
 CLASSIC = {"container-runtime": "remote", "container-runtime-endpoint": SOCK, "runtime-request-timeout": "15m"}
 
 
-def fixture(name: str) -> str:
-    return (FIXTURES / name).read_text()
-
-
-class FakeFS:
-    """Files by absolute path; directories are implied by the paths."""
-
-    def __init__(self, files: dict[str, str]) -> None:
-        self.files = dict(files)
-
-    def read(self, path: str) -> str | None:
-        return self.files.get(path)
-
-    def listdir(self, directory: str) -> list[str]:
-        prefix = directory.rstrip("/") + "/"
-        return sorted(p[len(prefix) :] for p in self.files if p.startswith(prefix) and "/" not in p[len(prefix) :])
-
+class FakeFS(FakeFiles):
     def edit(self, **kwargs: Any) -> DropinResult:
         kwargs.setdefault("path", DROPIN)
         return edit_dropin(DropinRequest(**kwargs), self.read, self.listdir)
 
     def apply(self, result: DropinResult) -> None:
-        self.files.update(result.texts_after)
+        self.write(result.texts_after)
 
 
 def count(flags: list[str], name: str) -> int:

@@ -7,14 +7,11 @@ systemd itself judges the same cases on real files: tests/judges/test_kubelet_co
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from ansible_collections.cri.runtimes.plugins.module_utils._kubelet import KubeletError, parse_version
 from ansible_collections.cri.runtimes.plugins.module_utils._kubelet_layout import (
     UNIT_LOAD_PATH,
-    NodeFiles,
     UnitLayout,
     check_no_masking,
     masking_warnings,
@@ -24,30 +21,14 @@ from ansible_collections.cri.runtimes.plugins.module_utils._kubelet_layout impor
 )
 from ansible_collections.cri.runtimes.plugins.module_utils._kubelet_placement import EditSpec, PlannedEdit, run_edit
 
-FIXTURES = Path(__file__).parent / "fixtures" / "kubelet"
+from .kubelet_files import FIXTURES, SOCK, FakeFiles
+
 USR = "/usr/lib/systemd/system"
 ETC = "/etc/systemd/system"
-SOCK = "unix:///run/containerd/containerd.sock"
 REQUEST = {"container-runtime-endpoint": SOCK, "runtime-request-timeout": "15m"}
 
 
-class Node:
-    def __init__(self, files: dict[str, str]) -> None:
-        self.files = dict(files)
-
-    def read(self, path: str) -> str | None:
-        return self.files.get(path)
-
-    def listdir(self, directory: str) -> list[str]:
-        prefix = directory.rstrip("/") + "/"
-        return sorted({p[len(prefix) :].split("/")[0] for p in self.files if p.startswith(prefix)})
-
-    def exists(self, path: str) -> bool:
-        return path in self.files
-
-    def node(self) -> NodeFiles:
-        return NodeFiles(read=self.read, listdir=self.listdir, exists=self.exists, realpath=str)
-
+class Node(FakeFiles):
     def layout(self) -> UnitLayout:
         return search_layout("kubelet.service", self.listdir, self.exists, UNIT_LOAD_PATH)
 
@@ -56,8 +37,7 @@ class Node:
         return run_edit(self.layout(), spec, self.node())
 
     def apply(self, planned: PlannedEdit) -> None:
-        for path in planned.result.changed_paths:
-            self.files[path] = planned.result.texts_after[path]
+        self.write({path: planned.result.texts_after[path] for path in planned.result.changed_paths})
 
 
 def today_deb() -> Node:

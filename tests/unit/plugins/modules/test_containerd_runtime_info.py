@@ -78,3 +78,20 @@ def test_a_version_containerd_does_not_have_is_refused(tmp_path: Path) -> None:
     cfg.write_text('version = 5\n[plugins."io.containerd.cri.v1.runtime".containerd.runtimes.crun]\n')
     with pytest.raises(ModuleFail, match="unknown config version 5; containerd has config versions 1, 2, 3 and 4"):
         run_module(containerd_runtime_info.main, {"path": str(cfg), "containerd_bin": "no-such-containerd"})
+
+
+def test_failing_config_dump_names_the_file_and_keeps_rc(tmp_path: Path) -> None:
+    # a stand-in containerd (the real one accepts any file it can parse): it refuses the config with rc 3
+    fake = tmp_path / "containerd"
+    fake.write_text("#!/bin/sh\necho 'failed to load TOML: line 2' >&2\nexit 3\n")
+    fake.chmod(0o755)
+    config = write_config(tmp_path)
+    with pytest.raises(ModuleFail) as failed:
+        run_module(containerd_runtime_info.main, {"path": str(config), "containerd_bin": str(fake)})
+    assert failed.value.result["msg"] == f"{config}: containerd config dump failed: failed to load TOML: line 2"
+    assert failed.value.result["rc"] == 3
+
+
+def test_unreadable_config_names_the_file(tmp_path: Path) -> None:
+    with pytest.raises(ModuleFail, match=f"{tmp_path}: cannot read: .*Is a directory"):
+        run_module(containerd_runtime_info.main, {"path": str(tmp_path), "containerd_bin": "no-such-containerd"})
