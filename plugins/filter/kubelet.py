@@ -18,10 +18,20 @@ from ansible_collections.cri.runtimes.plugins.module_utils._toml_edit import Tom
 
 
 def kubelet_cri_plan(
-    version: str, settings: dict[str, Any], config_in_use: bool = False, placement: str = "auto"
+    version: str,
+    settings: dict[str, Any],
+    config_in_use: bool = False,
+    placement: str = "auto",
+    containerd_version: str | None = None,
 ) -> dict[str, Any]:
     try:
-        return plan_cri(str(version), settings, config_in_use=bool(config_in_use), placement=placement).as_dict()
+        return plan_cri(
+            str(version),
+            settings,
+            config_in_use=bool(config_in_use),
+            placement=placement,
+            containerd_version=str(containerd_version) if containerd_version else None,
+        ).as_dict()
     except KubeletError as exc:
         raise AnsibleFilterError(f"kubelet_cri_plan: {exc}") from exc
 
@@ -39,9 +49,24 @@ def containerd_systemd_cgroup_filter(dump: str) -> bool:
         raise AnsibleFilterError(f"containerd_systemd_cgroup: not valid TOML: {exc}") from exc
 
 
-def kubelet_cgroup_driver_filter(flags: list[str], config: dict[str, Any] | None = None) -> dict[str, str]:
-    driver, source = kubelet_cgroup_driver(list(flags or []), config)
-    return {"driver": driver, "source": source}
+def kubelet_cgroup_driver_filter(
+    flags: list[str],
+    config: dict[str, Any] | None = None,
+    kubelet_version: str | None = None,
+    containerd_version: str | None = None,
+    runtime_driver: str | None = None,
+) -> dict[str, Any]:
+    try:
+        driver, source = kubelet_cgroup_driver(
+            list(flags or []),
+            config,
+            kubelet_version=str(kubelet_version) if kubelet_version else None,
+            containerd_version=str(containerd_version) if containerd_version else None,
+            runtime_driver=runtime_driver or None,
+        )
+    except KubeletError as exc:
+        raise AnsibleFilterError(f"kubelet_cgroup_driver: {exc}") from exc
+    return {"driver": driver, "source": source, "from_cri": source.startswith("CRI")}
 
 
 class FilterModule:

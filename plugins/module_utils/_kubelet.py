@@ -165,24 +165,41 @@ def same_values(a: list[FlagValue], b: list[FlagValue]) -> bool:
 
 # -- Go durations ---------------------------------------------------------------------------------
 
-_DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-_DURATION = re.compile(r"^([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(ns|us|µs|ms|s|m|h)")
+# golang/go src/time/format.go (ParseDuration, unitMap): "[-+]?([0-9]*(\.[0-9]*)?[a-z]+)+";
+# "0" (signed or not) needs no unit; microseconds are "us", "\u00b5s" (U+00B5 micro sign) or
+# "\u03bcs" (U+03BC Greek small letter mu).
+_DURATION_UNITS = {
+    "ns": 1e-9,
+    "us": 1e-6,
+    "\u00b5s": 1e-6,
+    "\u03bcs": 1e-6,
+    "ms": 1e-3,
+    "s": 1.0,
+    "m": 60.0,
+    "h": 3600.0,
+}
+_UNIT_ALTERNATIVES = "|".join(re.escape(u) for u in sorted(_DURATION_UNITS, key=len, reverse=True))
+_DURATION = re.compile(r"^([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(" + _UNIT_ALTERNATIVES + ")")
 
 
 def parse_duration(text: str) -> float | None:
-    """Seconds in a Go duration (``15m``, ``1h30m``, ``2m0s``, ``0``); None if it is not one."""
+    """Seconds in a Go duration (``15m``, ``1h30m``, ``-2m0s``, ``+0``, ``5\u00b5s``); None if it is not one."""
     if not isinstance(text, str) or not text:
         return None
-    if text == "0":
+    sign = -1.0 if text[0] == "-" else 1.0
+    rest = text[1:] if text[0] in "+-" else text
+    if rest == "0":
         return 0.0
-    rest, total = text, 0.0
+    if not rest:
+        return None
+    total = 0.0
     while rest:
         m = _DURATION.match(rest)
         if not m:
             return None
         total += float(m.group(1)) * _DURATION_UNITS[m.group(2)]
         rest = rest[m.end() :]
-    return total
+    return sign * total
 
 
 # -- versions -------------------------------------------------------------------------------------
@@ -190,23 +207,34 @@ def parse_duration(text: str) -> float | None:
 _VERSION = re.compile(r"v?(\d+)\.(\d+)(?:\.(\d+))?")
 
 
-def parse_version(text: str) -> Version:
-    """``Kubernetes v1.20.2`` (``kubelet --version``), ``v1.27.3`` or ``1.27`` → (1, 27, 3)."""
+def parse_version(text: str, what: str = "kubelet") -> Version:
+    """``Kubernetes v1.20.2`` (``kubelet --version``), ``v1.27.3`` or ``1.27`` → (1, 27, 3).
+
+    Also ``containerd --version`` (``containerd github.com/containerd/containerd/v2 v2.1.9 ...``,
+    Debian's ``... 1.6.20~ds1 ...``): the first dotted version in the text.
+    """
     m = _VERSION.search(text or "")
     if not m:
-        raise KubeletError(f"cannot read a kubelet version from {text!r}; expected something like 'v1.27.3'")
+        raise KubeletError(f"cannot read a {what} version from {text!r}; expected something like 'v1.27.3'")
     return int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+
+
+def as_version(version: Version | str | None, what: str = "kubelet") -> Version | None:
+    """A version tuple from a tuple, a version text or None."""
+    return parse_version(version, what) if isinstance(version, str) else version
 
 
 def version_text(version: Version) -> str:
     return "v{}.{}.{}".format(*version)
 
 
-# Flags a kubelet no longer accepts from the given release on: such a flag stops it from starting.
+# Flags a kubelet no longer accepts from the given release on: such a flag stops it from starting
+# ("unknown flag"). Each entry cites the kubernetes/kubernetes pull request or CHANGELOG that removed it.
 FLAG_REMOVED_IN: dict[str, Version] = {
     "cadvisor-port": (1, 12, 0),
     "allow-privileged": (1, 15, 0),
-    # dockershim went away in 1.24 and took its flags along
+    # dockershim went away in 1.24 and took its flags along (CHANGELOG-1.24, "Node Binaries":
+    # kubernetes/kubernetes#106907)
     "docker-endpoint": (1, 24, 0),
     "image-pull-progress-deadline": (1, 24, 0),
     "network-plugin": (1, 24, 0),
@@ -215,14 +243,106 @@ FLAG_REMOVED_IN: dict[str, Version] = {
     "cni-conf-dir": (1, 24, 0),
     "cni-cache-dir": (1, 24, 0),
     "experimental-dockershim-root-directory": (1, 24, 0),
+    # kubenet's flag, gone with the dockershim: kubernetes/kubernetes#107096 (CHANGELOG-1.24)
+    "non-masquerade-cidr": (1, 24, 0),
+    # CHANGELOG-1.24, urgent upgrade notes: kubernetes/kubernetes#104732 ("With CSI now GA")
+    "experimental-check-node-capabilities-before-mount": (1, 24, 0),
+    # CHANGELOG-1.27: the only value left was "remote" (kubernetes/kubernetes#114017)
     "container-runtime": (1, 27, 0),
+    # CHANGELOG-1.35, urgent upgrade notes: kubernetes/kubernetes#133779; the sandbox image is the
+    # runtime's (containerd's sandbox_image / pinned_images.sandbox). kubeadm wrote the flag into
+    # /var/lib/kubelet/kubeadm-flags.env, so nodes upgraded in place still carry it there.
+    "pod-infra-container-image": (1, 35, 0),
 }
+
+# Flags a kubelet still accepts but has announced it will drop: warned about, never removed
+# on our own (the kubelet still starts). Release that deprecated each, with the source.
+FLAG_DEPRECATED_IN: dict[str, Version] = {
+    # kubernetes/kubernetes#91373 (CHANGELOG-1.19, deprecation)
+    "experimental-check-node-capabilities-before-mount": (1, 19, 0),
+    # kubernetes/kubernetes#108045 (CHANGELOG-1.24, deprecation): only keeps the pause image
+    # from image garbage collection, which the runtime does itself (kubernetes/kubernetes#118544)
+    "pod-infra-container-image": (1, 24, 0),
+    # kubernetes/kubernetes#112136 (CHANGELOG-1.27): now the KubeletConfiguration field
+    # imageServiceEndpoint; an unset one means "the runtime endpoint"
+    "image-service-endpoint": (1, 27, 0),
+}
+
+
+def deprecated_flags(version: Version) -> dict[str, tuple[Version, Version | None]]:
+    """Flags ``version`` accepts but warns about: name → (deprecated in, removed in or None)."""
+    return {
+        name: (since, FLAG_REMOVED_IN.get(name))
+        for name, since in FLAG_DEPRECATED_IN.items()
+        if since <= version and not (name in FLAG_REMOVED_IN and version >= FLAG_REMOVED_IN[name])
+    }
+
+
+def deprecation_warning(name: str, version: Version, where: str) -> str:
+    """The warning for a deprecated flag found at ``where`` (file and line)."""
+    since, gone = deprecated_flags(version)[name]
+    end = f"kubelet {version_text(gone)} refuses to start with it" if gone else "it will be removed"
+    return (
+        f"--{name} ({where}) is deprecated since kubelet {version_text(since)} and {end}; "
+        f"kubelet {version_text(version)} still accepts it. Remove it before upgrading"
+    )
+
+
+# -- which containerd can serve which kubelet ----------------------------------------------------------
+
+# containerd RELEASES.md, "Kubernetes Support": CRI v1 is served from containerd 1.5/1.6 and used by
+# kubelets from 1.23; "CRI v1alpha2 ... is not present in containerd v2.0". A kubelet older than
+# 1.23 speaks only v1alpha2, so it cannot talk to containerd 2.x at all.
+CRI_V1_KUBELET: Version = (1, 23, 0)
+CONTAINERD_WITHOUT_V1ALPHA2: Version = (2, 0, 0)
+# KEP-4033 (cgroup driver from CRI): the kubelet asks the runtime for its cgroup driver through the
+# RuntimeConfig CRI call, which containerd implements from 2.0 (containerd/containerd#8722). GA in
+# kubelet 1.34 (kubernetes/website#51446, feature gate KubeletCgroupDriverFromCRI): --cgroup-driver
+# and cgroupDriver are then ignored. The feature gate's page says the kubelet stops falling back to
+# them in 1.36, so a runtime without RuntimeConfig (containerd 1.x) no longer works there
+# (kubernetes/kubernetes#136731, the change; #133774: "v1.35 will be the last kubernetes version to
+# support containerd 1.x").
+CGROUP_DRIVER_FROM_CRI_KUBELET: Version = (1, 34, 0)
+CONTAINERD_RUNTIME_CONFIG: Version = (2, 0, 0)
+NO_CGROUP_FALLBACK_KUBELET: Version = (1, 36, 0)
+
+
+def _series(version: Version) -> str:
+    return f"{version[0]}.{version[1]}"
+
+
+def check_runtime_pair(kubelet: Version, containerd: Version) -> None:
+    """Refuse a kubelet/containerd pair that cannot work, naming both versions and what does work."""
+    both = f"kubelet {version_text(kubelet)} with containerd {version_text(containerd)}"
+    if kubelet < CRI_V1_KUBELET and containerd >= CONTAINERD_WITHOUT_V1ALPHA2:
+        raise KubeletError(
+            f"{both} cannot work: containerd 2.0 removed CRI v1alpha2, the only CRI version a kubelet older "
+            f"than {_series(CRI_V1_KUBELET)} speaks (CRI v1 needs kubelet {_series(CRI_V1_KUBELET)}+). "
+            f"kubelet {version_text(kubelet)} runs only against containerd 1.6/1.7; "
+            f"upgrade the kubelet to {_series(CRI_V1_KUBELET)}+ before containerd 2.x"
+        )
+    if kubelet >= NO_CGROUP_FALLBACK_KUBELET and containerd < CONTAINERD_RUNTIME_CONFIG:
+        raise KubeletError(
+            f"{both} cannot work: kubelet {_series(NO_CGROUP_FALLBACK_KUBELET)}+ takes its cgroup driver from "
+            "the runtime's RuntimeConfig CRI call, which containerd 1.x lacks, and no longer supports "
+            f"containerd 1.x. Upgrade containerd to 2.x before the kubelet"
+        )
+
+
+def cgroup_driver_from_cri(kubelet: Version | None, containerd: Version | None) -> bool:
+    """Does this kubelet take its cgroup driver from this containerd (and ignore its own setting)?"""
+    if kubelet is None or containerd is None:
+        return False
+    return kubelet >= CGROUP_DRIVER_FROM_CRI_KUBELET and containerd >= CONTAINERD_RUNTIME_CONFIG
+
 
 # KubeletConfiguration (kubelet.config.k8s.io/v1beta1) fields and the release that added them.
 CONFIG_FIELD_SINCE: dict[str, Version] = {
     "runtimeRequestTimeout": (1, 10, 0),
     "cgroupDriver": (1, 10, 0),
+    # kubernetes/kubernetes#112136 (CHANGELOG-1.27): both CRI endpoints became config fields
     "containerRuntimeEndpoint": (1, 27, 0),
+    "imageServiceEndpoint": (1, 27, 0),
 }
 
 # The CRI settings the role manages: flag name and KubeletConfiguration field.
@@ -230,6 +350,8 @@ CRI_SETTINGS: dict[str, tuple[str, str]] = {
     "container_runtime_endpoint": ("container-runtime-endpoint", "containerRuntimeEndpoint"),
     "runtime_request_timeout": ("runtime-request-timeout", "runtimeRequestTimeout"),
     "cgroup_driver": ("cgroup-driver", "cgroupDriver"),
+    # an unset image endpoint is the runtime endpoint (kubelet --help); managed with it, see plan_cri
+    "image_service_endpoint": ("image-service-endpoint", "imageServiceEndpoint"),
 }
 
 # Below this, the kubelet gives up on CRI calls (sandbox creation under gVisor or Kata, image
@@ -252,6 +374,7 @@ class CriPlan:
     remove_flags: list[str] = field(default_factory=list)
     config: dict[str, str] = field(default_factory=dict)
     placement: dict[str, str] = field(default_factory=dict)
+    remove_config: list[str] = field(default_factory=list)  # config fields to drop (a stale image endpoint)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -259,6 +382,7 @@ class CriPlan:
             "flags": dict(self.flags),
             "remove_flags": list(self.remove_flags),
             "config": dict(self.config),
+            "remove_config": list(self.remove_config),
             "placement": dict(self.placement),
         }
 
@@ -269,6 +393,7 @@ def plan_cri(
     *,
     config_in_use: bool,
     placement: str = "auto",
+    containerd_version: Version | str | None = None,
 ) -> CriPlan:
     """Decide, for one kubelet version, which CRI setting goes in a flag and which in the config file.
 
@@ -285,8 +410,18 @@ def plan_cri(
 
     A setting placed in the config file also removes its flag: a flag
     overrides the file, so a stale flag would win.
+
+    * ``image_service_endpoint`` unset while ``container_runtime_endpoint`` is
+      managed: ``--image-service-endpoint`` is removed (and the
+      ``imageServiceEndpoint`` field, where the version has it and a config file is
+      read), so the kubelet pulls images from the runtime it runs pods on and a
+      stale dockershim socket cannot survive.
+    * ``cgroup_driver`` with a kubelet that takes the driver from the runtime
+      (:func:`cgroup_driver_from_cri`, given ``containerd_version``) is left
+      alone: the kubelet ignores it (placement ``cri``).
     """
     ver = parse_version(version) if isinstance(version, str) else version
+    ctrd = as_version(containerd_version, "containerd")
     if placement not in ("auto", "flags", "config"):
         raise KubeletError(f"placement must be one of auto, flags, config; got {placement!r}")
     unknown = sorted(set(settings) - set(CRI_SETTINGS))
@@ -300,9 +435,14 @@ def plan_cri(
     for key, (flag, config_field) in CRI_SETTINGS.items():
         value = settings.get(key)
         if value is None or value == "":
+            if key == "image_service_endpoint" and settings.get("container_runtime_endpoint"):
+                _drop_image_endpoint(plan, ver, config_in_use, placement)
             continue
         value = str(value)
         _check_setting(key, value)
+        if key == "cgroup_driver" and cgroup_driver_from_cri(ver, ctrd):
+            plan.placement[key] = "cri"
+            continue
         field_ok = ver >= CONFIG_FIELD_SINCE[config_field]
         if placement == "config" and not field_ok:
             raise KubeletError(
@@ -320,6 +460,13 @@ def plan_cri(
     return plan
 
 
+def _drop_image_endpoint(plan: CriPlan, ver: Version, config_in_use: bool, placement: str) -> None:
+    """No image endpoint of its own: the kubelet then uses the runtime endpoint for images too."""
+    plan.remove_flags.append("image-service-endpoint")
+    if ver >= CONFIG_FIELD_SINCE["imageServiceEndpoint"] and (config_in_use or placement == "config"):
+        plan.remove_config.append("imageServiceEndpoint")
+
+
 def _check_setting(key: str, value: str) -> None:
     if key == "cgroup_driver" and value not in CGROUP_DRIVERS:
         raise KubeletError(f"cgroup_driver must be one of {', '.join(CGROUP_DRIVERS)}; got {value!r}")
@@ -333,16 +480,19 @@ def _check_setting(key: str, value: str) -> None:
                 f"runtime_request_timeout {value!r} is below the floor of {RUNTIME_REQUEST_TIMEOUT_FLOOR} "
                 "(the kubelet's own default): slow sandbox starts would fail"
             )
-    if key == "container_runtime_endpoint" and not re.match(r"^(unix|tcp|npipe)://\S+$", value):
-        raise KubeletError(
-            f"container_runtime_endpoint {value!r} must be a URL such as unix:///run/containerd/containerd.sock"
-        )
+    if key in ("container_runtime_endpoint", "image_service_endpoint") and not re.match(
+        r"^(unix|tcp|npipe)://\S+$", value
+    ):
+        raise KubeletError(f"{key} {value!r} must be a URL such as unix:///run/containerd/containerd.sock")
 
 
 # -- KubeletConfiguration ----------------------------------------------------------------------------
 
-CONFIG_API_VERSIONS = ("kubelet.config.k8s.io/v1beta1", "kubelet.config.k8s.io/v1")
-CONFIG_SKELETON: dict[str, Any] = {"apiVersion": CONFIG_API_VERSIONS[0], "kind": "KubeletConfiguration"}
+# k8s.io/kubelet/config: a KubeletConfiguration exists only as kubelet.config.k8s.io/v1beta1
+# (config/v1beta1/types.go); the v1 group version holds only CredentialProviderConfig
+# (config/v1/types.go, GA in 1.26 by KEP-2133). The kubelet refuses any other apiVersion.
+CONFIG_API_VERSION = "kubelet.config.k8s.io/v1beta1"
+CONFIG_SKELETON: dict[str, Any] = {"apiVersion": CONFIG_API_VERSION, "kind": "KubeletConfiguration"}
 
 
 def check_config_document(data: Any, path: str) -> dict[str, Any]:
@@ -355,8 +505,12 @@ def check_config_document(data: Any, path: str) -> dict[str, Any]:
     if kind is not None and kind != "KubeletConfiguration":
         raise KubeletError(f"{path}: kind is {kind!r}, not KubeletConfiguration")
     api = data.get("apiVersion")
-    if api is not None and api not in CONFIG_API_VERSIONS:
-        raise KubeletError(f"{path}: apiVersion {api!r} is not one of {', '.join(CONFIG_API_VERSIONS)}")
+    if api is not None and api != CONFIG_API_VERSION:
+        why = " (that group version holds only CredentialProviderConfig)" if api == "kubelet.config.k8s.io/v1" else ""
+        raise KubeletError(
+            f"{path}: apiVersion {api!r}{why}: a KubeletConfiguration is {CONFIG_API_VERSION} only, "
+            "the kubelet would refuse this file"
+        )
     return data
 
 
@@ -447,8 +601,26 @@ def containerd_systemd_cgroup(dump: Mapping[str, Any]) -> bool:
     return bool(options.get("SystemdCgroup", False))
 
 
-def kubelet_cgroup_driver(flags: list[str], config: Mapping[str, Any] | None) -> tuple[str, str]:
-    """The cgroup driver a kubelet uses and where that comes from (flag, config file, default)."""
+def kubelet_cgroup_driver(
+    flags: list[str],
+    config: Mapping[str, Any] | None,
+    *,
+    kubelet_version: Version | str | None = None,
+    containerd_version: Version | str | None = None,
+    runtime_driver: str | None = None,
+) -> tuple[str, str]:
+    """The cgroup driver a kubelet uses and where that comes from (CRI, flag, config file, default).
+
+    With a kubelet that takes the driver from the runtime (:func:`cgroup_driver_from_cri`)
+    the runtime's driver (``runtime_driver``, from containerd's ``SystemdCgroup``) is the one
+    it uses, whatever ``--cgroup-driver`` or ``cgroupDriver`` say.
+    """
+    kver, cver = as_version(kubelet_version), as_version(containerd_version, "containerd")
+    if runtime_driver and cgroup_driver_from_cri(kver, cver):
+        return runtime_driver, (
+            f"CRI RuntimeConfig (kubelet {version_text(kver or (0, 0, 0))} with containerd "
+            f"{version_text(cver or (0, 0, 0))}: --cgroup-driver and cgroupDriver are ignored)"
+        )
     driver = ""
     for word in flags:
         found = parse_flags([word])[0]

@@ -31,6 +31,8 @@ from ._kubelet import (
     FlagValue,
     KubeletError,
     Version,
+    deprecated_flags,
+    deprecation_warning,
     desired_values,
     normalize_flag_name,
     parse_flags,
@@ -536,6 +538,10 @@ def _plan_removals(
     plan: _Plan, request: DropinRequest, before: CommandLine, to_remove: list[str], unsupported: dict[str, Version]
 ) -> None:
     plan.remove_all = list(to_remove)
+    deprecated = deprecated_flags(request.version) if request.version else {}
+    for occ in before.occurrences:  # still accepted, soon refused: say where it is set
+        if occ.name in deprecated and occ.name not in to_remove and request.version:
+            plan.warnings.append(deprecation_warning(occ.name, request.version, occ.holder.describe()))
     present = sorted({o.name for o in before.occurrences if o.name in unsupported})
     if request.remove_unsupported:
         plan.removed_unsupported = present

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from . import _files
-from ._kubelet import KubeletError, Version, parse_version, version_text
+from ._kubelet import KubeletError, Version, check_runtime_pair, parse_version, version_text
 from ._kubelet_layout import (
     NodeFiles,
     UnitLayout,
@@ -94,6 +94,23 @@ def binary_version(module: ModuleLike, binary: str | None) -> Version | None:
     return None
 
 
+def containerd_version_of(module: ModuleLike) -> Version | None:
+    """``containerd_version``, else what ``containerd_binary --version`` says (None: none given or installed)."""
+    params = module.params
+    if params.get("containerd_version"):
+        return parse_version(params["containerd_version"], "containerd")
+    binary = params.get("containerd_binary")
+    if not binary:
+        return None
+    path = binary if "/" in binary else module.get_bin_path(binary)
+    if not path or not os.access(path, os.X_OK):
+        return None
+    rc, out, err = module.run_command([path, "--version"])
+    if rc != 0:
+        raise KubeletError(f"{path} --version failed (rc={rc}): {(err or out).strip()}")
+    return parse_version(out, "containerd")
+
+
 def _spec(params: dict[str, Any], version: Version | None) -> EditSpec:
     return EditSpec(
         flags=params["flags"],
@@ -117,8 +134,12 @@ def run(module: ModuleLike, diff_mode: bool) -> Outcome:
         version = binary_version(module, planned.result.binary)
         if version is not None:
             planned = run_edit(layout, _spec(params, version), NODE)
+    containerd = containerd_version_of(module)
+    if version is not None and containerd is not None:
+        check_runtime_pair(version, containerd)  # the version guard: before anything is written
     written = _write(module, planned, diff_mode)
     result = _result(planned, layout, version)
+    result["containerd_version"] = version_text(containerd) if containerd else None
     result["changed"] = written.changed
     if written.backups:
         result["backup_files"] = written.backups

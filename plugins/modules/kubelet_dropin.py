@@ -45,10 +45,19 @@ description:
     neither edit nor override, accepted when they already have the requested value and an error otherwise. The
     module reports every occurrence it found in RV(found).
   - Every line the module was not asked to change is written back byte for byte.
-  - Knows which flags a kubelet version no longer accepts (C(--container-runtime) from 1.27, the dockershim flags
-    from 1.24, C(--cadvisor-port) from 1.12, C(--allow-privileged) from 1.15) and removes them (O(remove_unsupported)),
-    since the kubelet refuses to start with them. The version is O(kubelet_version), or read with
+  - Knows which flags a kubelet version no longer accepts (C(--pod-infra-container-image) from 1.35,
+    C(--container-runtime) from 1.27, the dockershim flags, C(--non-masquerade-cidr) and
+    C(--experimental-check-node-capabilities-before-mount) from 1.24, C(--cadvisor-port) from 1.12,
+    C(--allow-privileged) from 1.15) and removes them (O(remove_unsupported)) from the file that really carries them
+    - C(/var/lib/kubelet/kubeadm-flags.env), where kubeadm wrote C(--pod-infra-container-image), included (with
+    O(edit_environment_files)) - since the kubelet refuses to start with them. The version is O(kubelet_version), or read with
     C(kubelet --version) from the binary C(ExecStart=) runs.
+  - Warns about flags the kubelet version still accepts but has deprecated for removal (C(--pod-infra-container-image)
+    from 1.24 until its removal in 1.35), naming the file and line that set them.
+  - With O(containerd_version) or O(containerd_binary) it refuses, before writing anything, a kubelet and containerd
+    that cannot work together, naming both versions - a kubelet older than 1.23 with containerd 2.0 or later
+    (containerd 2.0 removed CRI v1alpha2, the only CRI version those kubelets speak; such a kubelet runs only against
+    containerd 1.6/1.7), and a kubelet 1.36 or later with containerd 1.x.
   - Does not reload systemd or restart the kubelet; RV(daemon_reload_needed) and RV(restart_needed) say what the
     change requires. The role P(cri.runtimes.kubelet#role) does both.
 author:
@@ -113,6 +122,17 @@ options:
       - The kubelet version (V(1.20.2), V(v1.27.3) or the output of C(kubelet --version)).
       - If omitted, the module runs the C(ExecStart=) binary with C(--version) when that binary exists; if it does
         not, no version checks are made.
+    type: str
+  containerd_version:
+    description:
+      - The containerd version the kubelet talks to (V(2.1.9), V(v1.7.24) or the output of C(containerd --version)),
+        for the version guard described above. Takes precedence over O(containerd_binary).
+    type: str
+  containerd_binary:
+    description:
+      - The containerd binary to ask with C(--version) when O(containerd_version) is not given (a name is looked up
+        on the PATH). When it is not installed (yet), the guard is skipped and RV(containerd_version) is null.
+      - Without either option no guard applies.
     type: str
   remove_unsupported:
     description:
@@ -216,6 +236,11 @@ kubelet_version:
   returned: always
   type: str
   sample: v1.20.2
+containerd_version:
+  description: The containerd version the guard used, or null if it was neither given nor readable.
+  returned: always
+  type: str
+  sample: v1.6.20
 changed_files:
   description: The files the module changed (or would change in check mode).
   returned: always
@@ -289,6 +314,8 @@ def main():
             "remove": {"type": "list", "elements": "str", "default": []},
             "edit_environment_files": {"type": "bool", "default": True},
             "kubelet_version": {"type": "str"},
+            "containerd_version": {"type": "str"},
+            "containerd_binary": {"type": "str"},
             "remove_unsupported": {"type": "bool", "default": True},
             "unit_path": {"type": "path"},
             "backup": {"type": "bool", "default": False},

@@ -65,8 +65,10 @@ def test_kubelet_cri_plan_filter() -> None:
     assert plan == {
         "version": "v1.20.2",
         "flags": {"container-runtime": "remote", "container-runtime-endpoint": SOCK},
-        "remove_flags": ["runtime-request-timeout", "cgroup-driver"],
+        # no image endpoint of its own: a stale --image-service-endpoint goes (1.20 has no such config field)
+        "remove_flags": ["runtime-request-timeout", "cgroup-driver", "image-service-endpoint"],
         "config": {"runtimeRequestTimeout": "15m", "cgroupDriver": "cgroupfs"},
+        "remove_config": [],
         "placement": {
             "container_runtime_endpoint": "flag",
             "runtime_request_timeout": "config",
@@ -81,5 +83,14 @@ def test_kubelet_cgroup_driver_filter() -> None:
     assert filters.kubelet_cgroup_driver_filter(["--cgroup-driver=systemd"], None) == {
         "driver": "systemd",
         "source": "flag --cgroup-driver",
+        "from_cri": False,
     }
+    # kubelet 1.34+ with containerd 2.x: the runtime's driver, whatever the flag says (KEP-4033)
+    got = filters.kubelet_cgroup_driver_filter(
+        ["--cgroup-driver=systemd"], None, "v1.34.0", "2.1.9", runtime_driver="cgroupfs"
+    )
+    assert got["driver"] == "cgroupfs"
+    assert got["from_cri"] is True
+    with pytest.raises(AnsibleFilterError, match="kubelet_cgroup_driver: cannot read a containerd version"):
+        filters.kubelet_cgroup_driver_filter([], None, "v1.34.0", "containerd", runtime_driver="systemd")
     assert filters.FilterModule().filters()["kubelet_cgroup_driver"] is filters.kubelet_cgroup_driver_filter

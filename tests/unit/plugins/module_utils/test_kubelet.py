@@ -197,7 +197,8 @@ def test_plan_cri_auto(
 ) -> None:
     plan = k.plan_cri(version, CRI, config_in_use=config_in_use)
     assert plan.flags == flags
-    assert sorted(plan.remove_flags) == sorted(remove)
+    # the endpoint is managed and no image endpoint is given: --image-service-endpoint goes too
+    assert sorted(plan.remove_flags) == sorted([*remove, "image-service-endpoint"])
     assert plan.config == config
 
 
@@ -205,7 +206,8 @@ def test_plan_cri_forced_placements() -> None:
     plan = k.plan_cri((1, 28, 0), CRI, config_in_use=True, placement="flags")
     assert plan.config == {}
     assert plan.flags["container-runtime-endpoint"] == SOCK
-    assert plan.remove_flags == ["container-runtime"]
+    assert plan.remove_flags == ["container-runtime", "image-service-endpoint"]
+    assert plan.remove_config == ["imageServiceEndpoint"]
     with pytest.raises(
         k.KubeletError, match=r"kubelet v1\.26\.0 has no KubeletConfiguration field containerRuntimeEndpoint"
     ):
@@ -286,7 +288,7 @@ def test_same_data() -> None:
     [
         ([1, 2], "expected a KubeletConfiguration mapping, found list"),
         ({"kind": "KubeProxyConfiguration"}, "kind is 'KubeProxyConfiguration'"),
-        ({"apiVersion": "v1"}, "apiVersion 'v1' is not one of"),
+        ({"apiVersion": "v1"}, "apiVersion 'v1': a KubeletConfiguration is kubelet.config.k8s.io/v1beta1 only"),
     ],
 )
 def test_check_config_document(data: Any, message: str) -> None:

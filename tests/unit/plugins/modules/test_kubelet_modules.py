@@ -7,9 +7,11 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from unittest import mock
 
 import pytest
 import yaml
+from ansible.module_utils import basic
 
 from ansible_collections.cri.runtimes.plugins.modules import kubelet_config, kubelet_dropin
 
@@ -109,6 +111,69 @@ def test_dropin_bad_input_leaves_files_alone(node: dict[str, Path], args: dict, 
     assert (node["dropin"].read_bytes(), node["env"].read_bytes()) == before
 
 
+def test_dropin_removes_pod_infra_image_from_kubeadm_flags_env_for_1_35(node: dict[str, Path]) -> None:
+    """kubeadm wrote --pod-infra-container-image into kubeadm-flags.env; kubelet 1.35 refuses it (#133779)."""
+    args = {"path": str(node["dropin"]), "kubelet_version": "1.35.0"}
+    before = node["dropin"].read_bytes(), node["env"].read_bytes()
+    preview = run_module(kubelet_dropin.main, args, check=True, diff=True)
+    assert (node["dropin"].read_bytes(), node["env"].read_bytes()) == before  # check mode wrote nothing
+    assert preview["changed"]
+    assert preview["removed_unsupported"] == ["container-runtime", "pod-infra-container-image"]
+    assert preview["changed_files"] == [str(node["env"])]  # the file that really carries it
+    (diff,) = preview["diff"]
+    assert diff["before_header"] == str(node["env"])
+    assert "--pod-infra-container-image=k8s.gcr.io/pause:3.5" in diff["before"]
+    assert "pod-infra-container-image" not in diff["after"]
+    assert [f for f in preview["found"] if f["flag"] == "pod-infra-container-image"] == [
+        {
+            "flag": "pod-infra-container-image",
+            "value": "k8s.gcr.io/pause:3.5",
+            "path": str(node["env"]),
+            "line": 1,
+            "variable": "KUBELET_KUBEADM_ARGS",
+        }
+    ]
+    done = run_module(kubelet_dropin.main, args)
+    assert done["changed"]
+    assert node["env"].read_text() == f'KUBELET_KUBEADM_ARGS="--container-runtime-endpoint={SOCK}"\n'
+    assert node["dropin"].read_bytes() == before[0]
+    for check in (True, False):
+        assert not run_module(kubelet_dropin.main, args, check=check)["changed"]
+
+
+def test_dropin_warns_about_pod_infra_image_before_1_35(node: dict[str, Path]) -> None:
+    """From 1.24 (#108045) the flag is deprecated: kept (the kubelet still starts), with a warning naming the file."""
+    warnings: list[str] = []
+    with mock.patch.object(basic.AnsibleModule, "warn", lambda _self, text: warnings.append(text)):
+        result = run_module(kubelet_dropin.main, {"path": str(node["dropin"]), "kubelet_version": "1.34.2"}, check=True)
+    assert result["removed_unsupported"] == ["container-runtime"]
+    (warning,) = [w for w in warnings if "pod-infra-container-image" in w]
+    assert warning.startswith(f"--pod-infra-container-image ({node['env']}: line 1 (variable KUBELET_KUBEADM_ARGS))")
+    assert "deprecated since kubelet v1.24.0 and kubelet v1.35.0 refuses to start with it" in warning
+
+
+@pytest.mark.parametrize("how", ["version", "binary"])
+def test_dropin_version_guard_refuses_before_writing(node: dict[str, Path], how: str) -> None:
+    """kubelet 1.20 cannot use containerd 2.x (no CRI v1alpha2): refused, naming both versions, nothing written."""
+    fake = node["root"] / "containerd"
+    fake.write_text("#!/bin/sh\necho 'containerd github.com/containerd/containerd/v2 2.1.9+unknown '\n")
+    fake.chmod(0o755)
+    args = {"path": str(node["dropin"]), "kubelet_version": "v1.20.2", "flags": {"v": 2}}
+    args.update({"containerd_version": "2.1.9"} if how == "version" else {"containerd_binary": str(fake)})
+    before = node["dropin"].read_bytes(), node["env"].read_bytes()
+    with pytest.raises(ModuleFail) as err:
+        run_module(kubelet_dropin.main, args)
+    assert err.value.result["msg"].startswith("kubelet v1.20.2 with containerd v2.1.9 cannot work")
+    assert "kubelet v1.20.2 runs only against containerd 1.6/1.7" in err.value.result["msg"]
+    assert (node["dropin"].read_bytes(), node["env"].read_bytes()) == before
+    fake.write_text("#!/bin/sh\necho 'containerd github.com/containerd/containerd 1.7.24~ds1 1.7.24~ds1-6'\n")
+    args.pop("containerd_version", None)
+    args["containerd_binary"] = str(fake)
+    assert run_module(kubelet_dropin.main, args, check=True)["containerd_version"] == "v1.7.24"
+    args["containerd_binary"] = str(node["root"] / "not-installed")
+    assert run_module(kubelet_dropin.main, args, check=True)["containerd_version"] is None
+
+
 def test_dropin_malformed_file_is_named(node: dict[str, Path]) -> None:
     node["dropin"].write_text('[Service]\nExecStart=\nExecStart=/usr/bin/kubelet "$A\n')
     with pytest.raises(ModuleFail) as err:
@@ -169,6 +234,12 @@ def test_config_new_file_and_remove(tmp_path: Path) -> None:
         ("kind: KubeletConfiguration\nfoo: [1, 2\n", "not valid YAML"),
         ("apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\n", "not KubeletConfiguration"),
         ("- a\n- b\n", "expected a KubeletConfiguration mapping"),
+        # the v1 group version holds only CredentialProviderConfig: a KubeletConfiguration is v1beta1 only
+        (
+            "apiVersion: kubelet.config.k8s.io/v1\nkind: KubeletConfiguration\n",
+            r"config\.yaml: apiVersion 'kubelet\.config\.k8s\.io/v1' \(that group version holds only "
+            r"CredentialProviderConfig\): a KubeletConfiguration is kubelet\.config\.k8s\.io/v1beta1 only",
+        ),
     ],
 )
 def test_config_bad_file_untouched(tmp_path: Path, text: str, message: str) -> None:
