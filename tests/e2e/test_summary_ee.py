@@ -76,20 +76,33 @@ def _check_against_cluster(cluster: Cluster, doc: dict[str, Any]) -> None:
     assert doc["runtimeclasses"]["gvisor"]["tolerations"][0]["key"] == "sandbox"
 
 
-def test_plain_run_prints_the_summary_and_writes_json(cluster: Cluster, tmp_path: Path) -> None:
-    path = tmp_path / "out" / "summary.json"
+def _summary_run(cluster: Cluster, path: Path) -> tuple[str, str, dict[str, Any]]:
+    """site.yml with the summary callback on: (stdout, the table, the JSON copy)."""
     cluster.lab.env["ANSIBLE_CALLBACKS_ENABLED"] = "cri.runtimes.summary"
     try:
         proc = cluster.playbook("site.yml", "-e", f"cri_runtimes_summary_path={path}")
     finally:
         cluster.lab.env.pop("ANSIBLE_CALLBACKS_ENABLED")
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
-    table = _summary_table(proc.stdout)
+    return proc.stdout, _summary_table(proc.stdout), json.loads(path.read_text())
+
+
+def test_plain_run_prints_the_summary_and_writes_json(cluster: Cluster, tmp_path: Path) -> None:
     WORK.mkdir(parents=True, exist_ok=True)
-    (WORK / "summary-plain.txt").write_text(table)
-    doc = json.loads(path.read_text())
+    # First run: whatever earlier tests left (the uninstall test removes our handlers) is put back,
+    # and the summary says so: a node reported as changed has a recap with changes.
+    stdout, table, doc = _summary_run(cluster, tmp_path / "first" / "summary.json")
+    (WORK / "summary-first.txt").write_text(table)
     _check_against_cluster(cluster, doc)
-    # the lab was configured by `lab up`: this is a second run
+    recap = _recap(stdout)
+    for node in WANT_HANDLERS:
+        if doc["nodes"][node]["changed"]:
+            assert recap[node]["changed"] > 0, (node, doc["nodes"][node], recap[node])
+    # Second run: nothing to do, and the summary says that too.
+    path = tmp_path / "out" / "summary.json"
+    stdout, table, doc = _summary_run(cluster, path)
+    (WORK / "summary-plain.txt").write_text(table)
+    _check_against_cluster(cluster, doc)
     for node in WANT_HANDLERS:
         assert doc["nodes"][node]["changed"] == []
         assert not doc["nodes"][node]["containerd_restarted"]
@@ -107,7 +120,7 @@ def test_plain_run_prints_the_summary_and_writes_json(cluster: Cluster, tmp_path
     gvisor = next(line for line in lines if line.startswith("gvisor "))
     assert "tolerates sandbox=gvisor:NoSchedule" in gvisor
     assert "cpu=100m,memory=64Mi" in gvisor
-    assert f"cri.runtimes summary written to {path}" in proc.stdout
+    assert f"cri.runtimes summary written to {path}" in stdout
 
 
 # ---- the execution environment ---------------------------------------------------------
