@@ -31,9 +31,11 @@ from . import _files
 from ._containerd_schema import CRI_IMAGES, CRI_RUNTIME, CRI_V2, VERSIONS, SchemaError, cri_paths
 from ._toml_edit import (
     Document,
+    DottedKeyError,
     Path,
     TomlError,
     dotted,
+    dotted_key,
     get_path,
     has_path,
     parse,
@@ -703,21 +705,14 @@ def _versions(main: _files.Current, data: dict[str, Any], wanted: int | None, ct
 def dotted_key_path(text: str) -> Path:
     """A TOML dotted key (``plugins."io.containerd.grpc.v1.cri".containerd``) as a key path."""
     try:
-        data = parse(f"{text} = 0\n", "remove")
-    except TomlError as exc:
+        return dotted_key(text)
+    except DottedKeyError as exc:
+        if not exc.syntax:
+            raise ConfigError(f"remove: {text!r} is not one TOML dotted key") from exc
         raise ConfigError(
             f"remove: {text!r} is not a TOML dotted key (quote a key that holds dots:"
             ' plugins."io.containerd.grpc.v1.cri".containerd.runtimes.kata)'
         ) from exc
-    path: list[str] = []
-    cur: Any = data
-    while isinstance(cur, dict) and len(cur) == 1:
-        key = next(iter(cur))
-        path.append(key)
-        cur = cur[key]
-    if cur != 0 or isinstance(cur, bool):
-        raise ConfigError(f"remove: {text!r} is not one TOML dotted key")
-    return tuple(path)
 
 
 def _removes(params: dict[str, Any], data: dict[str, Any], name: str) -> list[Path]:

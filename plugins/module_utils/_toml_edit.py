@@ -94,6 +94,35 @@ def have_parser() -> bool:
     return HAS_TOMLLIB or HAS_TOMLKIT
 
 
+class DottedKeyError(ValueError):
+    """Text that is not exactly one TOML dotted key; ``syntax`` is false when it parsed as more."""
+
+    def __init__(self, text: str, syntax: bool) -> None:
+        super().__init__(f"{text!r} is not {'a' if syntax else 'one'} TOML dotted key")
+        self.syntax = syntax
+
+
+def dotted_key(text: str) -> Path:
+    """The key path of a TOML dotted key such as ``plugins."io.containerd.grpc.v1.cri".containerd``.
+
+    TOML's own parser reads it (as the key of a dummy assignment), so quoting and escapes follow
+    the TOML spec exactly.
+    """
+    try:
+        data = parse(f"{text} = 0\n", "key")
+    except TomlError as exc:
+        raise DottedKeyError(text, syntax=True) from exc
+    path: list[str] = []
+    cur: Any = data
+    while isinstance(cur, dict) and len(cur) == 1:
+        key = next(iter(cur))
+        path.append(key)
+        cur = cur[key]
+    if cur != 0 or isinstance(cur, bool):
+        raise DottedKeyError(text, syntax=False)
+    return tuple(path)
+
+
 def parse(text: str, name: str, use_tomlkit: bool = False) -> dict[str, Any]:
     """Parse ``text`` strictly; errors read ``<name>: line L, column C: <reason>``.
 

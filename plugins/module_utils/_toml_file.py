@@ -24,12 +24,12 @@ from typing import Any
 from . import _files
 from ._toml_edit import (
     Document,
+    DottedKeyError,
     Path,
-    TomlError,
     dotted,
+    dotted_key,
     get_path,
     has_path,
-    parse,
     same,
 )
 
@@ -42,21 +42,14 @@ def key_path(entry: Any, option: str) -> Path:
     """A key path from a TOML dotted key (``a."b.c".d``) or a list of key names."""
     if isinstance(entry, str):
         try:
-            data = parse(f"{entry} = 0\n", option)
-        except TomlError as exc:
+            return dotted_key(entry)
+        except DottedKeyError as exc:
+            if not exc.syntax:
+                raise TomlFileError(f"{option}: {entry!r} is not one TOML dotted key") from exc
             raise TomlFileError(
                 f"{option}: {entry!r} is not a TOML dotted key (quote a key that holds dots or spaces:"
                 ' hypervisor."my.key", or give the key as a list of names)'
             ) from exc
-        path: list[str] = []
-        cur: Any = data
-        while isinstance(cur, dict) and len(cur) == 1:
-            key = next(iter(cur))
-            path.append(key)
-            cur = cur[key]
-        if cur != 0 or isinstance(cur, bool):
-            raise TomlFileError(f"{option}: {entry!r} is not one TOML dotted key")
-        return tuple(path)
     if isinstance(entry, (list, tuple)) and entry and all(isinstance(x, str) for x in entry):
         return tuple(entry)
     raise TomlFileError(f"{option}: each key must be a TOML dotted key or a non-empty list of key names, got {entry!r}")

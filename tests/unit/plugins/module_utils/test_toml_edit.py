@@ -804,3 +804,25 @@ if __name__ == "__main__":
     for problem in total.refused[:20] + total.corrupted[:20]:
         print(" ", problem)
     sys.exit(1 if total.refused or total.corrupted else 0)
+
+
+@pytest.mark.parametrize(
+    ("text", "path"),
+    [
+        ("a", ("a",)),
+        ('plugins."io.containerd.grpc.v1.cri".containerd', ("plugins", "io.containerd.grpc.v1.cri", "containerd")),
+        ("hypervisor . qemu", ("hypervisor", "qemu")),
+        ("'lit.eral'.\"esc\\u0041\"", ("lit.eral", "escA")),
+    ],
+)
+def test_dotted_key_reads_toml_key_syntax(text: str, path: tuple[str, ...]) -> None:
+    assert E.dotted_key(text) == path
+
+
+@pytest.mark.parametrize(
+    ("text", "syntax"), [("a..b", True), ("a = 1", True), ("", True), ("a = 1\nb", False), ("a.b = 1\nc", False)]
+)
+def test_dotted_key_refuses_what_is_not_one_key(text: str, syntax: bool) -> None:
+    with pytest.raises(E.DottedKeyError) as err:
+        E.dotted_key(text)
+    assert err.value.syntax is syntax
