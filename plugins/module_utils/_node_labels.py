@@ -94,6 +94,12 @@ def run(kube: Any, params: dict[str, Any], check_mode: bool) -> dict[str, Any]:
     labels = meta.get("labels") or {}
     annotations = meta.get("annotations") or {}
     owned_before = parse_owned(annotations.get(OWNED_ANNOTATION))
+    remove = list(params.get("remove_handlers") or [])
+    if remove:
+        # Take away only these handlers' labels (the first step of removing a handler from a node),
+        # keep every other label as it is: the RuntimeClass play sets the rest.
+        gone = set(desired_labels(remove, params.get("label_prefix") or DEFAULT_PREFIX, False))
+        wanted = {k: labels[k] for k in owned_before if k in labels and k not in gone}
     todo = plan(labels, owned_before, wanted)
     result: dict[str, Any] = {
         "changed": todo.changed,

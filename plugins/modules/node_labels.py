@@ -46,6 +46,15 @@ options:
     type: list
     elements: str
     default: []
+  remove_handlers:
+    description:
+      - Remove only the labels of these handlers (those the module owns) and leave every other label as it is;
+        O(handlers) and O(state) are then not used. The removal of a handler from a node takes its label away
+        first, so that no new pod lands there while the handler goes.
+    type: list
+    elements: str
+    default: []
+    version_added: 0.1.0
   state:
     description:
       - V(present) makes the owned labels match O(handlers); V(absent) removes every label the module owns.
@@ -120,6 +129,7 @@ def main() -> None:
             name={"type": "str", "required": True},
             handlers={"type": "list", "elements": "str", "default": []},
             state={"type": "str", "choices": ["present", "absent"], "default": "present"},
+            remove_handlers={"type": "list", "elements": "str", "default": []},
             label_prefix={"type": "str", "default": _node_labels.DEFAULT_PREFIX},
             kata_deploy_label={"type": "bool", "default": False},
             **_kube.AUTH_ARG_SPEC,

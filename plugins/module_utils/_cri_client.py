@@ -1,0 +1,291 @@
+# Copyright: (c) 2026, cri.runtimes developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A small CRI client: ``RuntimeService/ListPodSandbox`` over containerd's socket, standard library only.
+
+A node rarely has ``crictl`` (Debian does not package it) and never has ``grpcio`` for the
+node's Python, so the one call the removal of a handler needs is made here: gRPC is HTTP/2
+with a 5-byte message prefix, and the answer is a protobuf message of four nested fields.
+
+Facts used (no code copied):
+- HTTP/2: RFC 9113 (connection preface, frame layout, SETTINGS/PING/WINDOW_UPDATE, flags);
+  HPACK: RFC 7541 section 6.2.2 (literal header field without indexing, new name) for the
+  request headers. Response headers are not decoded: a unary call that succeeded carries
+  exactly one message in its DATA frames.
+- gRPC over HTTP/2: grpc/grpc doc/PROTOCOL-HTTP2.md (``:path /<service>/<method>``,
+  ``content-type: application/grpc``, ``te: trailers``, length-prefixed message).
+- CRI: kubernetes/cri-api pkg/apis/runtime/v1/api.proto, package ``runtime.v1``:
+  ``ListPodSandboxResponse.items = 1``; ``PodSandbox``: ``id = 1``, ``metadata = 2``,
+  ``state = 3`` (``SANDBOX_READY = 0``, ``SANDBOX_NOTREADY = 1``), ``runtime_handler = 7``;
+  ``PodSandboxMetadata``: ``name = 1``, ``uid = 2``, ``namespace = 3``, ``attempt = 4``.
+  (checked against the generated descriptors of PyPI's container-runtime-interface-api).
+"""
+
+from __future__ import annotations
+
+import socket
+import struct
+from dataclasses import dataclass
+from typing import Callable
+
+PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+LIST_POD_SANDBOX = "/runtime.v1.RuntimeService/ListPodSandbox"
+
+# frame types and flags (RFC 9113 section 6)
+DATA, HEADERS, RST_STREAM, SETTINGS, PING, GOAWAY, WINDOW_UPDATE, CONTINUATION = 0, 1, 3, 4, 6, 7, 8, 9
+END_STREAM, ACK, END_HEADERS, PADDED, PRIORITY = 0x1, 0x1, 0x4, 0x8, 0x20
+SETTINGS_ENABLE_PUSH, SETTINGS_INITIAL_WINDOW_SIZE = 0x2, 0x4
+MAX_WINDOW = 2**31 - 1
+DEFAULT_WINDOW = 65535
+STREAM = 1
+READY, NOTREADY = 0, 1
+
+
+class CRIError(Exception):
+    """The CRI call failed; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    """One pod sandbox as CRI ListPodSandbox reports it."""
+
+    id: str
+    name: str
+    namespace: str
+    uid: str
+    state: int
+    runtime_handler: str
+
+    @property
+    def ready(self) -> bool:
+        return self.state == READY
+
+    @property
+    def pod(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+
+# ---------------------------------------------------------------------------
+# HTTP/2 frames and HPACK (request side)
+# ---------------------------------------------------------------------------
+def frame(kind: int, flags: int, stream: int, payload: bytes = b"") -> bytes:
+    return struct.pack(">I", len(payload))[1:] + bytes([kind, flags]) + struct.pack(">I", stream & 0x7FFFFFFF) + payload
+
+
+def _hpack_int(value: int, prefix_bits: int, first: int = 0) -> bytes:
+    """RFC 7541 section 5.1 integer with an N-bit prefix."""
+    limit = (1 << prefix_bits) - 1
+    if value < limit:
+        return bytes([first | value])
+    out = bytearray([first | limit])
+    value -= limit
+    while value >= 128:
+        out.append((value & 0x7F) | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+def hpack_literal(name: str, value: str) -> bytes:
+    """Literal header field without indexing, new name, no Huffman coding (RFC 7541 6.2.2)."""
+    raw_name, raw_value = name.encode("ascii"), value.encode("ascii")
+    return b"\x00" + _hpack_int(len(raw_name), 7) + raw_name + _hpack_int(len(raw_value), 7) + raw_value
+
+
+def request_frames(path: str, message: bytes, authority: str = "localhost") -> bytes:
+    """Preface, our settings, a large receive window, and one unary gRPC request on stream 1."""
+    headers = b"".join(
+        hpack_literal(k, v)
+        for k, v in (
+            (":method", "POST"),
+            (":scheme", "http"),
+            (":path", path),
+            (":authority", authority),
+            ("content-type", "application/grpc"),
+            ("te", "trailers"),
+        )
+    )
+    settings = struct.pack(">HI", SETTINGS_ENABLE_PUSH, 0) + struct.pack(
+        ">HI", SETTINGS_INITIAL_WINDOW_SIZE, MAX_WINDOW
+    )
+    body = b"\x00" + struct.pack(">I", len(message)) + message
+    return (
+        PREFACE
+        + frame(SETTINGS, 0, 0, settings)
+        + frame(WINDOW_UPDATE, 0, 0, struct.pack(">I", MAX_WINDOW - DEFAULT_WINDOW))
+        + frame(HEADERS, END_HEADERS, STREAM, headers)
+        + frame(DATA, END_STREAM, STREAM, body)
+    )
+
+
+def _unpad(flags: int, payload: bytes) -> bytes:
+    if flags & PADDED and payload:
+        pad = payload[0]
+        return payload[1 : len(payload) - pad]
+    return payload
+
+
+class _Reader:
+    """Frames from a byte source (a socket's recv), one at a time."""
+
+    def __init__(self, recv: Callable[[int], bytes]) -> None:
+        self.recv = recv
+        self.buf = b""
+
+    def _exact(self, n: int) -> bytes:
+        while len(self.buf) < n:
+            chunk = self.recv(65536)
+            if not chunk:
+                raise CRIError("the connection closed before the answer was complete")
+            self.buf += chunk
+        out, self.buf = self.buf[:n], self.buf[n:]
+        return out
+
+    def next(self) -> tuple[int, int, int, bytes]:
+        head = self._exact(9)
+        length = int.from_bytes(head[:3], "big")
+        kind, flags = head[3], head[4]
+        stream = int.from_bytes(head[5:9], "big") & 0x7FFFFFFF
+        return kind, flags, stream, self._exact(length)
+
+
+def exchange(send: Callable[[bytes], None], recv: Callable[[int], bytes], path: str, message: bytes) -> bytes:
+    """One unary gRPC call over an open byte stream; returns the response message's bytes."""
+    send(request_frames(path, message))
+    reader = _Reader(recv)
+    data = b""
+    while True:
+        kind, flags, stream, payload = reader.next()
+        if kind == SETTINGS and not flags & ACK:
+            send(frame(SETTINGS, ACK, 0))
+        elif kind == PING and not flags & ACK:
+            send(frame(PING, ACK, 0, payload))
+        elif kind == GOAWAY:
+            code = int.from_bytes(payload[4:8], "big") if len(payload) >= 8 else -1
+            raise CRIError(f"the server closed the connection (HTTP/2 GOAWAY, error code {code}): {payload[8:]!r}")
+        elif kind == RST_STREAM and stream == STREAM:
+            raise CRIError(
+                f"the server reset the call (HTTP/2 RST_STREAM, error code {int.from_bytes(payload, 'big')})"
+            )
+        elif kind == DATA and stream == STREAM:
+            data += _unpad(flags, payload)
+        if stream == STREAM and kind in (DATA, HEADERS) and flags & END_STREAM:
+            break
+    return grpc_message(data, path)
+
+
+def grpc_message(data: bytes, path: str) -> bytes:
+    """The single length-prefixed message of a unary answer (gRPC PROTOCOL-HTTP2.md)."""
+    if len(data) < 5:
+        raise CRIError(
+            f"{path} ended without a result (a gRPC error status: the service is missing or refused the call)"
+        )
+    if data[0] != 0:
+        raise CRIError(f"{path}: the answer is compressed (flag {data[0]}), which this client did not ask for")
+    length = int.from_bytes(data[1:5], "big")
+    if len(data) < 5 + length:
+        raise CRIError(f"{path}: the answer is truncated ({len(data) - 5} of {length} bytes)")
+    return data[5 : 5 + length]
+
+
+# ---------------------------------------------------------------------------
+# protobuf (the wire format: varints and length-delimited fields)
+# ---------------------------------------------------------------------------
+def _varint(buf: bytes, pos: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        if pos >= len(buf):
+            raise CRIError("malformed protobuf answer (a varint runs past the end)")
+        byte = buf[pos]
+        pos += 1
+        value |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return value, pos
+        shift += 7
+
+
+def fields(buf: bytes) -> list[tuple[int, object]]:
+    """(field number, value) pairs of one message: ints for varints, bytes for the rest."""
+    out: list[tuple[int, object]] = []
+    pos = 0
+    while pos < len(buf):
+        key, pos = _varint(buf, pos)
+        number, wire = key >> 3, key & 7
+        value: object
+        if wire == 0:
+            value, pos = _varint(buf, pos)
+        elif wire == 1:
+            value, pos = buf[pos : pos + 8], pos + 8
+        elif wire == 2:
+            size, pos = _varint(buf, pos)
+            value, pos = buf[pos : pos + size], pos + size
+        elif wire == 5:
+            value, pos = buf[pos : pos + 4], pos + 4
+        else:
+            raise CRIError(f"malformed protobuf answer (wire type {wire} of field {number})")
+        if pos > len(buf):
+            raise CRIError(f"malformed protobuf answer (field {number} runs past the end)")
+        out.append((number, value))
+    return out
+
+
+def _text(value: object) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else ""
+
+
+def parse_sandbox(buf: bytes) -> Sandbox:
+    found: dict[str, object] = {"state": READY}
+    for number, value in fields(buf):
+        if number == 1:
+            found["id"] = _text(value)
+        elif number == 2 and isinstance(value, bytes):
+            for sub, subvalue in fields(value):
+                key = {1: "name", 2: "uid", 3: "namespace"}.get(sub)
+                if key:
+                    found[key] = _text(subvalue)
+        elif number == 3 and isinstance(value, int):
+            found["state"] = value
+        elif number == 7:
+            found["runtime_handler"] = _text(value)
+    state = found["state"]
+    return Sandbox(
+        id=str(found.get("id", "")),
+        name=str(found.get("name", "")),
+        namespace=str(found.get("namespace", "")),
+        uid=str(found.get("uid", "")),
+        state=state if isinstance(state, int) else READY,
+        runtime_handler=str(found.get("runtime_handler", "")),
+    )
+
+
+def parse_list_pod_sandbox(buf: bytes) -> list[Sandbox]:
+    return [parse_sandbox(value) for number, value in fields(buf) if number == 1 and isinstance(value, bytes)]
+
+
+def list_pod_sandboxes(
+    socket_path: str, timeout: float = 10.0, connect: Callable[[str], socket.socket] | None = None
+) -> list[Sandbox]:
+    """Every pod sandbox the CRI service on ``socket_path`` knows (ready or not)."""
+    try:
+        sock = connect(socket_path) if connect else _unix(socket_path, timeout)
+    except OSError as exc:
+        raise CRIError(f"cannot connect to the CRI socket {socket_path}: {exc}") from None
+    try:
+        answer = exchange(sock.sendall, sock.recv, LIST_POD_SANDBOX, b"")
+    except (OSError, socket.timeout) as exc:
+        raise CRIError(f"CRI ListPodSandbox on {socket_path} failed: {exc}") from None
+    except CRIError as exc:
+        raise CRIError(f"CRI ListPodSandbox on {socket_path}: {exc}") from None
+    finally:
+        sock.close()
+    return parse_list_pod_sandbox(answer)
+
+
+def _unix(path: str, timeout: float) -> socket.socket:
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(timeout)
+    try:
+        sock.connect(path)
+    except OSError:
+        sock.close()
+        raise
+    return sock
