@@ -31,7 +31,7 @@ class Runtime(cri_api.RuntimeServiceServicer):  # type: ignore[misc,name-defined
         self.items = items
         self.requests: list[Any] = []
 
-    def ListPodSandbox(self, request: Any, context: Any) -> Any:  # noqa: N802 (gRPC's method name)
+    def ListPodSandbox(self, request: Any, context: Any) -> Any:
         self.requests.append(request)
         return cri_api.ListPodSandboxResponse(items=self.items)
 
@@ -82,7 +82,8 @@ def test_lists_each_sandbox_with_its_handler_and_state(runtime: tuple[Runtime, s
         cri.Sandbox("kube-system-old-id", "old", "kube-system", "uid-old", cri.NOTREADY, ""),
     ]
     assert [s.pod for s in got if s.ready] == ["default/web"]
-    assert len(servicer.requests) == 1 and not servicer.requests[0].HasField("filter")
+    assert len(servicer.requests) == 1
+    assert not servicer.requests[0].HasField("filter")
 
 
 def test_an_answer_larger_than_the_default_window_and_frame_size(runtime: tuple[Runtime, str]) -> None:

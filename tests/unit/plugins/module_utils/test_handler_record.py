@@ -59,7 +59,8 @@ def test_plan_asks_cri_only_when_something_is_to_be_removed() -> None:
         raise AssertionError("no CRI call expected")
 
     out = hr.plan({"crun": entry("crun")}, [entry("crun")], True, [], sandboxes)
-    assert out.remove == [] and not out.blocked
+    assert out.remove == []
+    assert not out.blocked
 
 
 def test_plan_blocks_on_ready_sandboxes_naming_the_pods() -> None:
@@ -125,10 +126,12 @@ def _run(tmp_path: Path, params: dict[str, Any], sandboxes: list[Sandbox], check
 def test_run_writes_the_record_then_is_stable(tmp_path: Path) -> None:
     crun = {"name": "crun", "config": CFG, "owner": "crun role", "packages": ["crun"], "files": []}
     first = _run(tmp_path, {"handlers": [crun]}, [])
-    assert first["changed"] and first["record"]["crun"]["owner"] == "crun role"
+    assert first["changed"]
+    assert first["record"]["crun"]["owner"] == "crun role"
     assert (tmp_path / "state" / "handlers.json").read_text() == hr.render_record({"crun": hr.entry_from(crun, "x")})
     second = _run(tmp_path, {"handlers": [crun], "prune": True}, [])
-    assert not second["changed"] and second["remove"] == []
+    assert not second["changed"]
+    assert second["remove"] == []
 
 
 def test_run_refuses_in_use_and_writes_nothing(tmp_path: Path) -> None:
@@ -137,8 +140,10 @@ def test_run_refuses_in_use_and_writes_nothing(tmp_path: Path) -> None:
     before = (tmp_path / "state" / "handlers.json").read_bytes()
     runsc = {"name": "runsc", "config": CFG}
     out = _run(tmp_path, {"handlers": [runsc], "prune": True, "node": "lab-node1"}, [sandbox("default/web", "crun")])
-    assert out["blocked"] and out["in_use"] == {"crun": ["default/web"]}
-    assert "lab-node1" in out["msg"] and "default/web" in out["msg"]
+    assert out["blocked"]
+    assert out["in_use"] == {"crun": ["default/web"]}
+    assert "lab-node1" in out["msg"]
+    assert "default/web" in out["msg"]
     assert not out["changed"]
     assert (tmp_path / "state" / "handlers.json").read_bytes() == before  # runsc not recorded either
 
@@ -147,7 +152,8 @@ def test_run_check_mode_reports_and_writes_nothing(tmp_path: Path) -> None:
     out = _run(tmp_path, {"handlers": [{"name": "crun", "config": CFG}]}, [], check=True)
     assert out["changed"]
     assert not (tmp_path / "state").exists()
-    assert out["diff"][0]["before"] == "" and '"crun"' in out["diff"][0]["after"]
+    assert out["diff"][0]["before"] == ""
+    assert '"crun"' in out["diff"][0]["after"]
 
 
 def test_run_reports_a_cri_failure_as_such(tmp_path: Path) -> None:
