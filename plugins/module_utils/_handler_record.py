@@ -151,7 +151,8 @@ def plan(
     if not out.remove:
         return out
     names = {e.name for e in out.remove}
-    assert sandboxes is not None
+    if sandboxes is None:
+        raise RecordError("prune needs a way to list the node's pod sandboxes")
     for sandbox in sandboxes():
         if sandbox.ready and sandbox.runtime_handler in names:
             out.in_use.setdefault(sandbox.runtime_handler, []).append(sandbox.pod)
