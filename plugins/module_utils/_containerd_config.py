@@ -705,14 +705,11 @@ def _versions(main: _files.Current, data: dict[str, Any], wanted: int | None, ct
 def dotted_key_path(text: str) -> Path:
     """A TOML dotted key (``plugins."io.containerd.grpc.v1.cri".containerd``) as a key path."""
     try:
-        return dotted_key(text)
+        return dotted_key(
+            text, 'quote a key that holds dots: plugins."io.containerd.grpc.v1.cri".containerd.runtimes.kata'
+        )
     except DottedKeyError as exc:
-        if not exc.syntax:
-            raise ConfigError(f"remove: {text!r} is not one TOML dotted key") from exc
-        raise ConfigError(
-            f"remove: {text!r} is not a TOML dotted key (quote a key that holds dots:"
-            ' plugins."io.containerd.grpc.v1.cri".containerd.runtimes.kata)'
-        ) from exc
+        raise ConfigError(f"remove: {exc}") from exc
 
 
 def _removes(params: dict[str, Any], data: dict[str, Any], name: str) -> list[Path]:
