@@ -645,6 +645,10 @@ class Outcome:
     handlers: list[str] = field(default_factory=list)
     restart_needed: bool = False
     backup_file: str | None = None
+    # every file whose text changed (would change, in check mode), in the order written, and the backup of each:
+    # a migration writes the drop-ins and the main file, and a rollback needs every one of them
+    changed_files: list[str] = field(default_factory=list)
+    backup_files: dict[str, str] = field(default_factory=dict)
     diff: list[dict[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -656,6 +660,8 @@ class Outcome:
             "handlers": self.handlers,
             "restart_needed": self.restart_needed,
             "backup_file": self.backup_file,
+            "changed_files": self.changed_files,
+            "backup_files": self.backup_files,
         }
         if self.dropin:
             out["dropin"] = self.dropin
@@ -1086,6 +1092,8 @@ def _write_all(module: ModuleLike, the_plan: Plan, outcome: Outcome, validate: s
     outcome.changed = written.changed
     outcome.restart_needed = bool(written.changed_paths)
     outcome.diff = written.diffs
+    outcome.changed_files = list(written.changed_paths)
+    outcome.backup_files = dict(written.backups)
     if written.backups:
         outcome.backup_file = list(written.backups.values())[-1]
 
