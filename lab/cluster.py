@@ -29,6 +29,22 @@ NETWORK = "cri-lab"
 SUBNET = "10.89.42.0/24"
 GATEWAY = "10.89.42.1"
 NODE_PACKAGES = ["containerd", "runc", "crun", "runsc", "containernetworking-plugins"]
+# A node's Debian suite (inventory variable lab_suite) decides its containerd generation: bookworm
+# ships containerd 1.6, trixie 1.7. Both still serve CRI v1alpha2, the only CRI the lab's kubelet
+# 1.20 speaks (containerd 2.0 removed it), so the lab mixes them and no newer suite.
+DEFAULT_SUITE = "bookworm"
+LAB_SUITES = ("bookworm", "trixie")
+
+
+def node_suite(hostvars: dict[str, Any]) -> str:
+    suite = str(hostvars.get("lab_suite", DEFAULT_SUITE))
+    if suite not in LAB_SUITES:
+        raise StepFailed(
+            f"lab_suite={suite}: the lab's kubelet 1.20 needs containerd 1.6/1.7 ({', '.join(LAB_SUITES)})"
+        )
+    return suite
+
+
 # The kubelet rewrites these host sysctls; the lab puts them back on `down`.
 SYSCTLS = ["kernel.panic", "kernel.panic_on_oops", "vm.overcommit_memory"]
 
@@ -165,9 +181,16 @@ class Lab:
             Path("/proc/sys", key.replace(".", "/")).write_text(value + "\n")
         saved.unlink()
 
-    def images(self) -> str:
-        with self.step("images", "node image (debootstrap + podman import, cached) and test images"):
-            image = self.run(SCRIPTS / "setup" / "node-image", "bookworm", *NODE_PACKAGES, capture=True).strip()
+    def images(self, nodes: dict[str, dict[str, Any]]) -> dict[str, str]:
+        """The node image of each suite the inventory's nodes use (suite -> image)."""
+        suites = sorted({node_suite(hv) for hv in nodes.values()})
+        with self.step(
+            "images", f"node images ({', '.join(suites)}: debootstrap + podman import, cached), test images"
+        ):
+            images = {}
+            for suite in suites:
+                out = self.run(SCRIPTS / "setup" / "node-image", suite, *NODE_PACKAGES, capture=True).strip()
+                images[suite] = out.splitlines()[-1]
             busybox = shutil.which("busybox") or "/bin/busybox"
             self.run(
                 sys.executable,
@@ -176,7 +199,7 @@ class Lab:
                 "--busybox",
                 busybox,
             )
-            return image.splitlines()[-1]
+            return images
 
     def network(self) -> None:
         with self.step("network", f"podman network {NETWORK} ({SUBNET})"):
@@ -188,7 +211,7 @@ class Lab:
         proc = subprocess.run(["podman", "network", "exists", NETWORK], env=self.env, check=False)
         return proc.returncode == 0
 
-    def start_nodes(self, image: str, nodes: dict[str, dict[str, Any]]) -> None:
+    def start_nodes(self, images: dict[str, str], nodes: dict[str, dict[str, Any]]) -> None:
         assert self.kube_bin is not None
         with self.step("nodes", f"node containers: {', '.join(nodes)}"):
             for name, hv in nodes.items():
@@ -221,7 +244,7 @@ class Lab:
                     f"{self.kube_bin}:/opt/kube/bin:ro",
                     "--label",
                     "cri-runtimes-lab=1",
-                    image,
+                    images[node_suite(hv)],
                 )
             deadline = time.monotonic() + 60
             for name in nodes:

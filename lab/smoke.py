@@ -257,8 +257,10 @@ def status_table(lab: Lab, nodes: dict[str, dict[str, Any]]) -> str:
             if n and any(c["type"] == "Ready" and c["status"] == "True" for c in n["status"].get("conditions", []))
             else "NotReady"
         )
-        rows.append([name, ready, ",".join(handlers) or "-", " ".join(ours) or "-", " ".join(taints) or "-"])
-    out = _table(["NODE", "STATUS", "HANDLERS", "LABELS", "TAINTS"], rows)
+        # what the kubelet learnt from CRI's Version call (e.g. containerd://1.7.24~ds1)
+        runtime = (n or {}).get("status", {}).get("nodeInfo", {}).get("containerRuntimeVersion", "") or "-"
+        rows.append([name, ready, runtime, ",".join(handlers) or "-", " ".join(ours) or "-", " ".join(taints) or "-"])
+    out = _table(["NODE", "STATUS", "RUNTIME", "HANDLERS", "LABELS", "TAINTS"], rows)
     rcs = runtime_classes(lab)
     rc_rows = []
     for rc in rcs:

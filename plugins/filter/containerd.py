@@ -8,7 +8,9 @@ from typing import Any
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.cri.runtimes.plugins.module_utils._containerd_migrate import dump_differences
 from ansible_collections.cri.runtimes.plugins.module_utils._containerd_schema import facts
+from ansible_collections.cri.runtimes.plugins.module_utils._toml_edit import TomlError
 
 
 def containerd_schema(name: str) -> Any:
@@ -18,6 +20,13 @@ def containerd_schema(name: str) -> Any:
     return known[name]
 
 
+def containerd_dump_differences(before: str, after: str, containerd: str) -> dict[str, list[str]]:
+    try:
+        return dump_differences(before, after, containerd)
+    except TomlError as exc:
+        raise AnsibleFilterError(f"containerd_dump_differences: {exc}") from None
+
+
 class FilterModule:
     def filters(self) -> dict[str, Any]:
-        return {"containerd_schema": containerd_schema}
+        return {"containerd_schema": containerd_schema, "containerd_dump_differences": containerd_dump_differences}

@@ -645,6 +645,10 @@ class Outcome:
     handlers: list[str] = field(default_factory=list)
     restart_needed: bool = False
     backup_file: str | None = None
+    # every file whose text changed (would change, in check mode), in the order written, and the backup of each:
+    # a migration writes the drop-ins and the main file, and a rollback needs every one of them
+    changed_files: list[str] = field(default_factory=list)
+    backup_files: dict[str, str] = field(default_factory=dict)
     diff: list[dict[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -656,6 +660,8 @@ class Outcome:
             "handlers": self.handlers,
             "restart_needed": self.restart_needed,
             "backup_file": self.backup_file,
+            "changed_files": self.changed_files,
+            "backup_files": self.backup_files,
         }
         if self.dropin:
             out["dropin"] = self.dropin
@@ -705,14 +711,11 @@ def _versions(main: _files.Current, data: dict[str, Any], wanted: int | None, ct
 def dotted_key_path(text: str) -> Path:
     """A TOML dotted key (``plugins."io.containerd.grpc.v1.cri".containerd``) as a key path."""
     try:
-        return dotted_key(text)
+        return dotted_key(
+            text, 'quote a key that holds dots: plugins."io.containerd.grpc.v1.cri".containerd.runtimes.kata'
+        )
     except DottedKeyError as exc:
-        if not exc.syntax:
-            raise ConfigError(f"remove: {text!r} is not one TOML dotted key") from exc
-        raise ConfigError(
-            f"remove: {text!r} is not a TOML dotted key (quote a key that holds dots:"
-            ' plugins."io.containerd.grpc.v1.cri".containerd.runtimes.kata)'
-        ) from exc
+        raise ConfigError(f"remove: {exc}") from exc
 
 
 def _removes(params: dict[str, Any], data: dict[str, Any], name: str) -> list[Path]:
@@ -1089,6 +1092,8 @@ def _write_all(module: ModuleLike, the_plan: Plan, outcome: Outcome, validate: s
     outcome.changed = written.changed
     outcome.restart_needed = bool(written.changed_paths)
     outcome.diff = written.diffs
+    outcome.changed_files = list(written.changed_paths)
+    outcome.backup_files = dict(written.backups)
     if written.backups:
         outcome.backup_file = list(written.backups.values())[-1]
 

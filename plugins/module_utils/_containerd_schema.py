@@ -497,13 +497,16 @@ GENERATIONS: tuple[Generation, ...] = (
     Generation("2.0-2.2", (2, 0), writes=3, reads_cri=(2, 3), reads_split_ids=True, merges_imported_plugins=True),
     Generation("2.3+", (2, 3), writes=4, reads_cri=(2, 3, 4), reads_split_ids=True, merges_imported_plugins=True),
 )
-# The release series the containerd role installs (meta/argument_specs.yml documents it); the
-# judges run 1.6, 1.7 and 2.1 (Debian has no 2.2 or 2.3, so version 4 is checked by parse only).
-# 1.7 is the legacy series (end of life September 2026) and 2.3 the LTS (containerd RELEASES.md,
-# "Support horizon"); 1.6 reached its end of life in August 2025 but stays accepted because distro installs
-# keep the distribution's containerd (Debian bookworm's 1.6, the lab's nodes; the role checks the installed
-# series against this list too).
-SUPPORTED_SERIES: tuple[str, ...] = ("1.6", "1.7", "2.0", "2.1", "2.2", "2.3")
+# The release series the containerd role installs from upstream's archives (meta/argument_specs.yml
+# documents them; the role's defaults pin a checksum for the newest release of each): 1.7 is the legacy
+# series (end of life September 2026) and 2.3 the LTS (containerd RELEASES.md, "Support horizon").
+# 1.6 reached its end of life in August 2025: it is no longer installed from releases.
+RELEASE_SERIES: tuple[str, ...] = ("1.7", "2.0", "2.1", "2.2", "2.3")
+# The series the role accepts once installed: the release series plus 1.6, because distro installs
+# keep the distribution's containerd (Debian bookworm's 1.6.20, the lab's first node; the role checks
+# the installed series against this list). The judges run 1.6, 1.7 and 2.1 (Debian has no 2.2 or 2.3,
+# so version 4 is checked by parse only).
+SUPPORTED_SERIES: tuple[str, ...] = ("1.6", *RELEASE_SERIES)
 # CNI's bin_dir became the list bin_dirs in containerd 2.1 (only one of the two may be set)
 CNI_BIN_DIRS_SINCE: tuple[int, int] = (2, 1)
 
@@ -570,6 +573,11 @@ def series_supported(series: str) -> bool:
     return series in SUPPORTED_SERIES
 
 
+def release_series_supported(series: str) -> bool:
+    """Whether the role installs ``series`` from upstream's release archives (1.6 only from a distro)."""
+    return series in RELEASE_SERIES
+
+
 # --------------------------------------------------------------------------- for roles
 
 
@@ -579,6 +587,7 @@ def facts() -> dict[str, Any]:
         "versions": list(VERSIONS),
         "latest_version": LATEST_VERSION,
         "supported_series": list(SUPPORTED_SERIES),
+        "release_series": list(RELEASE_SERIES),
         "cri_plugin_ids": {v: list(ids) for v, ids in CRI_PLUGIN_IDS.items()},
         "disableable_cri_ids": list(DISABLEABLE_CRI_IDS),
         "cri_paths": {v: {k: list(p) for k, p in paths.items()} for v, paths in CRI_PATHS.items()},

@@ -45,28 +45,33 @@ class SpecError(ValueError):
     """Input that the API server would reject; the message names the field."""
 
 
-def check_dns_label(value: Any, field: str) -> str:
-    """A DNS-1123 label: lower-case alphanumerics and '-', at most 63 characters."""
+# apimachinery's IsDNS1123Label / IsDNS1123Subdomain: pattern, length limit, the characters allowed
+_DNS1123 = {
+    "label": (_DNS1123_LABEL, 63, "lower-case letters, digits and '-'"),
+    "subdomain": (_DNS1123_SUBDOMAIN, 253, "lower-case letters, digits, '-' and '.'"),
+}
+
+
+def _check_dns1123(value: Any, field: str, kind: str) -> str:
+    pattern, limit, chars = _DNS1123[kind]
     if not isinstance(value, str) or not value:
-        raise SpecError(f"{field}: must be a non-empty string (a DNS-1123 label)")
-    if len(value) > 63 or not _DNS1123_LABEL.match(value):
+        raise SpecError(f"{field}: must be a non-empty string (a DNS-1123 {kind})")
+    if len(value) > limit or not pattern.match(value):
         raise SpecError(
-            f"{field}: {value!r} is not a DNS-1123 label (lower-case letters, digits and '-', "
-            "starting and ending with a letter or digit, at most 63 characters)"
+            f"{field}: {value!r} is not a DNS-1123 {kind} ({chars}, "
+            f"starting and ending with a letter or digit, at most {limit} characters)"
         )
     return value
+
+
+def check_dns_label(value: Any, field: str) -> str:
+    """A DNS-1123 label: lower-case alphanumerics and '-', at most 63 characters."""
+    return _check_dns1123(value, field, "label")
 
 
 def check_dns_subdomain(value: Any, field: str) -> str:
     """A DNS-1123 subdomain: dot-separated DNS labels, at most 253 characters."""
-    if not isinstance(value, str) or not value:
-        raise SpecError(f"{field}: must be a non-empty string (a DNS-1123 subdomain)")
-    if len(value) > 253 or not _DNS1123_SUBDOMAIN.match(value):
-        raise SpecError(
-            f"{field}: {value!r} is not a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', "
-            "starting and ending with a letter or digit, at most 253 characters)"
-        )
-    return value
+    return _check_dns1123(value, field, "subdomain")
 
 
 def check_qualified_name(value: Any, field: str) -> str:

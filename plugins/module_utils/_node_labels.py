@@ -12,9 +12,12 @@ value we wanted when we came (we do not claim it).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._kube_validate import SpecError, check_dns_label, check_dns_subdomain
+
+if TYPE_CHECKING:  # the client (request() and its errors) is declared once, in _kube
+    from ._kube import Kube
 
 DEFAULT_PREFIX = "handler.cri-runtimes.io"
 OWNED_ANNOTATION = "cri-runtimes.io/owned-labels"
@@ -70,7 +73,7 @@ def plan(current: dict[str, str], owned_before: list[str], wanted: dict[str, str
     return out
 
 
-def run(kube: Any, params: dict[str, Any], check_mode: bool) -> dict[str, Any]:
+def run(kube: Kube, params: dict[str, Any], check_mode: bool) -> dict[str, Any]:
     name = params.get("name")
     if not isinstance(name, str) or not name:
         raise SpecError("name: the Node's name is required")
@@ -130,7 +133,7 @@ def run(kube: Any, params: dict[str, Any], check_mode: bool) -> dict[str, Any]:
     return result
 
 
-def run_with_retry(kube: Any, params: dict[str, Any], check_mode: bool, attempts: int = 3) -> dict[str, Any]:
+def run_with_retry(kube: Kube, params: dict[str, Any], check_mode: bool, attempts: int = 3) -> dict[str, Any]:
     """Another writer (the kubelet updates its Node often) makes the patch conflict: read again and retry."""
     for attempt in range(attempts):
         try:

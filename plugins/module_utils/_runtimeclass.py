@@ -17,7 +17,7 @@ annotations only for the keys the caller manages.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from ._kube_validate import (
     SpecError,
@@ -31,27 +31,13 @@ from ._kube_validate import (
     normalise_quantity,
 )
 
+if TYPE_CHECKING:  # the client's request() is declared once, in _kube; tests pass fakes with the same method
+    from ._kube import Kube
+
 GROUP = "node.k8s.io"
 API_VERSIONS = ("node.k8s.io/v1", "node.k8s.io/v1beta1")
 MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"
 MANAGED_BY_VALUE = "cri.runtimes"
-
-
-class KubeLike(Protocol):
-    def request(
-        self,
-        method: str,
-        path: str,
-        body: dict[str, Any] | None = None,
-        *,
-        query: dict[str, Any] | None = None,
-        content_type: str | None = None,
-        action: str = "",
-    ) -> dict[str, Any]: ...
-
-
-class KubeErrorLike(Protocol):
-    status: int
 
 
 def split_meta(values: Any, field: str, *, label: bool) -> tuple[dict[str, str], list[str]]:
@@ -215,7 +201,7 @@ class Wanted:
         return view(obj, sorted({*self.labels, *self.drop_labels}), sorted({*self.annotations, *self.drop_annotations}))
 
 
-def check_matching_node(kube: KubeLike, want: Wanted, check_mode: bool, result: dict[str, Any]) -> None:
+def check_matching_node(kube: Kube, want: Wanted, check_mode: bool, result: dict[str, Any]) -> None:
     """Fail (warn in check mode) when no Node carries the class's node selector."""
     selector_map = want.spec.get("scheduling", {}).get("nodeSelector")
     if not selector_map:
@@ -238,7 +224,7 @@ def check_matching_node(kube: KubeLike, want: Wanted, check_mode: bool, result: 
 
 
 def update(
-    kube: KubeLike,
+    kube: Kube,
     want: Wanted,
     current: dict[str, Any],
     api_version: str,
@@ -285,7 +271,7 @@ def update(
     return {"changed": True, "recreated": True, "result": created}
 
 
-def run(kube: KubeLike, params: dict[str, Any], check_mode: bool) -> dict[str, Any]:
+def run(kube: Kube, params: dict[str, Any], check_mode: bool) -> dict[str, Any]:
     """Bring one RuntimeClass to the wanted state; return the module result.
 
     Raises SpecError for bad input (before any request) and the connection's
@@ -323,7 +309,7 @@ def run(kube: KubeLike, params: dict[str, Any], check_mode: bool) -> dict[str, A
     return result
 
 
-def get(kube: KubeLike, api_version: str, name: str) -> dict[str, Any] | None:
+def get(kube: Kube, api_version: str, name: str) -> dict[str, Any] | None:
     try:
         return kube.request("GET", api_path(api_version, name), action=f"reading RuntimeClass {name}")
     except Exception as exc:
@@ -332,7 +318,7 @@ def get(kube: KubeLike, api_version: str, name: str) -> dict[str, Any] | None:
         raise
 
 
-def run_with_retry(kube: KubeLike, params: dict[str, Any], check_mode: bool, attempts: int = 3) -> dict[str, Any]:
+def run_with_retry(kube: Kube, params: dict[str, Any], check_mode: bool, attempts: int = 3) -> dict[str, Any]:
     """:func:`run`, read-compare-write again when another writer got there first (409).
 
     With an explicit ``resource_version`` the conflict is the caller's answer and is not retried.
@@ -352,7 +338,7 @@ def run_with_retry(kube: KubeLike, params: dict[str, Any], check_mode: bool, att
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def list_classes(kube: KubeLike, params: dict[str, Any]) -> dict[str, Any]:
+def list_classes(kube: Kube, params: dict[str, Any]) -> dict[str, Any]:
     """The classes the server holds, optionally one by name or those matching a label selector."""
     group = kube.request("GET", f"/apis/{GROUP}", action="discovering the node.k8s.io API")
     api_version = choose_api_version(group, params.get("api_version") or "auto")

@@ -87,13 +87,35 @@ class Word:
     end: int
 
 
-def iter_words(text: str, where: str = "", *, relaxed: bool = False) -> Iterator[Word]:
-    """Yield the words of ``text`` as systemd's extract_first_word() with unquoting and C escapes.
+@dataclass(frozen=True)
+class SplitRules:
+    """How systemd's extract_first_word() splits one kind of text: the flags its caller passes.
 
-    Quotes may open anywhere in a word. An unbalanced quote raises
-    UnitSyntaxError naming ``where``, and so does an unknown escape unless
-    ``relaxed`` (ExecStart= keeps it as written; Environment= does not). The
-    words before the bad one have been yielded by then: systemd applies them.
+    Every caller below unquotes (``EXTRACT_UNQUOTE``): a quote may open anywhere
+    in a word and groups whitespace until the same quote closes. The flags that
+    differ (src/basic/extract-word.h of systemd 252):
+    """
+
+    cunescape: bool  # EXTRACT_CUNESCAPE: C escapes are decoded; without it a backslash takes the next character
+    keep_unknown: bool  # EXTRACT_UNESCAPE_RELAX: an unknown escape or a trailing backslash is kept as written
+    relax: bool  # EXTRACT_RELAX: an unbalanced quote runs to the end instead of being an error
+
+
+# config_parse_environ() (Environment=): a bad word is "Invalid syntax"
+ENVIRONMENT = SplitRules(cunescape=True, keep_unknown=False, relax=False)
+# config_parse_exec() (ExecStart=): extract_first_word_and_warn() retries with EXTRACT_UNESCAPE_RELAX
+# and logs "Ignoring unknown escape sequences"; an unbalanced quote still refuses the line
+EXEC = SplitRules(cunescape=True, keep_unknown=True, relax=False)
+# replace_env_argv() splitting the value of a ``$NAME`` word at start (EXTRACT_RELAX|EXTRACT_UNQUOTE)
+VARIABLE = SplitRules(cunescape=False, keep_unknown=False, relax=True)
+
+
+def iter_words(text: str, where: str = "", rules: SplitRules = ENVIRONMENT) -> Iterator[Word]:
+    """Yield the words of ``text`` as systemd's extract_first_word() splits them under ``rules``.
+
+    An unbalanced quote (unless ``rules.relax``) or an unknown escape (unless
+    ``rules.keep_unknown``) raises UnitSyntaxError naming ``where``. The words
+    before the bad one have been yielded by then: systemd applies them.
     """
     i, n = 0, len(text)
     while True:
@@ -102,11 +124,11 @@ def iter_words(text: str, where: str = "", *, relaxed: bool = False) -> Iterator
         if i >= n:
             return
         start = i
-        value, i = _read_word(text, i, where, relaxed)
+        value, i = _read_word(text, i, where, rules)
         yield Word(value, start, i)
 
 
-def _read_word(text: str, i: int, where: str, relaxed: bool) -> tuple[str, int]:
+def _read_word(text: str, i: int, where: str, rules: SplitRules) -> tuple[str, int]:
     """The unquoted, unescaped word starting at ``text[i]``; the index after it."""
     n = len(text)
     start = i
@@ -115,7 +137,7 @@ def _read_word(text: str, i: int, where: str, relaxed: bool) -> tuple[str, int]:
     while i < n:
         ch = text[i]
         if ch == "\\":
-            i = _escape(text, i, buf, where, relaxed)
+            i = _escape(text, i, buf, where, rules)
             continue
         if not quote and ch in WHITESPACE:
             break
@@ -126,24 +148,28 @@ def _read_word(text: str, i: int, where: str, relaxed: bool) -> tuple[str, int]:
         else:
             buf.append(ch)
         i += 1
-    if quote:
+    if quote and not rules.relax:
         raise UnitSyntaxError(f"{where}unbalanced {quote} quote in: {text[start:].strip()}")
     return "".join(buf), i
 
 
-def split_words(text: str, where: str = "", *, relaxed: bool = False) -> list[Word]:
+def split_words(text: str, where: str = "", rules: SplitRules = ENVIRONMENT) -> list[Word]:
     """All words of ``text`` (see ``iter_words``); the first bad one raises UnitSyntaxError."""
-    return list(iter_words(text, where, relaxed=relaxed))
+    return list(iter_words(text, where, rules))
 
 
-def _escape(text: str, i: int, buf: list[str], where: str, relaxed: bool) -> int:
+def _escape(text: str, i: int, buf: list[str], where: str, rules: SplitRules) -> int:
     """Decode the escape at ``text[i]`` (a backslash) into ``buf``; return the next index."""
     nxt = text[i + 1 : i + 2]
-    if not nxt:
-        if relaxed:
+    if not nxt:  # a trailing backslash: kept with EXTRACT_UNESCAPE_RELAX, eaten with EXTRACT_RELAX
+        if rules.keep_unknown:
             buf.append("\\")
+        if rules.keep_unknown or rules.relax:
             return i + 1
         raise UnitSyntaxError(f"{where}trailing backslash in: {text.strip()}")
+    if not rules.cunescape:  # the backslash takes the next character as it is
+        buf.append(nxt)
+        return i + 2
     if nxt in _SIMPLE_ESCAPES:
         buf.append(_SIMPLE_ESCAPES[nxt])
         return i + 2
@@ -156,7 +182,7 @@ def _escape(text: str, i: int, buf: list[str], where: str, relaxed: bool) -> int
     elif re.fullmatch("[0-7]{3}", text[i + 1 : i + 4]) and int(text[i + 1 : i + 4], 8) > 0:  # \OOO
         buf.append(chr(int(text[i + 1 : i + 4], 8)))
         return i + 4
-    if relaxed:  # systemd logs "Ignoring unknown escape sequences" and keeps them as written
+    if rules.keep_unknown:  # systemd logs "Ignoring unknown escape sequences" and keeps them as written
         buf.append(text[i : i + 2])
         return i + 2
     raise UnitSyntaxError(f"{where}unknown escape \\{nxt} in: {text.strip()}")
@@ -165,34 +191,11 @@ def _escape(text: str, i: int, buf: list[str], where: str, relaxed: bool) -> int
 def split_variable(value: str) -> list[Word]:
     """The words ``$NAME`` stands for at start: ``value`` split as systemd's replace_env_argv() does.
 
-    Whitespace separates words; quotes group (an unbalanced one runs to the
-    end: systemd splits with EXTRACT_RELAX); a backslash takes the next
-    character literally (no C escapes here). Spans point into ``value``.
+    The VARIABLE rules: whitespace separates words; quotes group (an unbalanced
+    one runs to the end); a backslash takes the next character literally (no C
+    escapes here). Spans point into ``value``.
     """
-    words: list[Word] = []
-    i, n = 0, len(value)
-    while True:
-        while i < n and value[i] in WHITESPACE:
-            i += 1
-        if i >= n:
-            return words
-        start = i
-        buf: list[str] = []
-        quote = ""
-        while i < n and (quote or value[i] not in WHITESPACE):
-            ch = value[i]
-            if ch == "\\":
-                buf.append(value[i + 1] if i + 1 < n else "\\")
-                i += 2
-                continue
-            if quote and ch == quote:
-                quote = ""
-            elif not quote and ch in "\"'":
-                quote = ch
-            else:
-                buf.append(ch)
-            i += 1
-        words.append(Word("".join(buf), start, min(i, n)))
+    return split_words(value, "", VARIABLE)
 
 
 def quote_word(value: str, *, specifiers: bool = False) -> str:
@@ -327,10 +330,10 @@ class Line:
         keep = len(text.rstrip(WHITESPACE))
         return text[:keep], offsets[:keep]
 
-    def words(self, where: str, *, relaxed: bool = False) -> Iterator[Word]:
+    def words(self, where: str, rules: SplitRules = ENVIRONMENT) -> Iterator[Word]:
         """The words of the value as systemd reads it, with spans pointing into ``raw``."""
         text, offsets = self.value_offsets()
-        for word in iter_words(text, where, relaxed=relaxed):
+        for word in iter_words(text, where, rules):
             yield Word(word.value, offsets[word.start], offsets[word.end - 1] + 1)
 
 
@@ -490,7 +493,7 @@ def parse_exec(line: Line, path: str, specs: Mapping[str, str] | None = None) ->
     words: list[Word] = []
     unresolved: list[str] = []
     text, offsets = line.value_offsets()
-    for word in iter_words(text, where, relaxed=True):
+    for word in iter_words(text, where, EXEC):
         if word.value == ";":  # a lone ';' ends the command, '\\;' is a literal ';'
             if text[word.end :].strip(WHITESPACE):
                 raise UnitSyntaxError(f"{where}several commands separated by ';' (only Type=oneshot runs them)")

@@ -95,23 +95,27 @@ def have_parser() -> bool:
 
 
 class DottedKeyError(ValueError):
-    """Text that is not exactly one TOML dotted key; ``syntax`` is false when it parsed as more."""
+    """Text that is not exactly one TOML dotted key; ``syntax`` is false when it parsed as more.
 
-    def __init__(self, text: str, syntax: bool) -> None:
-        super().__init__(f"{text!r} is not {'a' if syntax else 'one'} TOML dotted key")
+    A syntax error carries the caller's ``hint`` (how to quote a key in that caller's option).
+    """
+
+    def __init__(self, text: str, syntax: bool, hint: str = "") -> None:
+        extra = f" ({hint})" if syntax and hint else ""
+        super().__init__(f"{text!r} is not {'a' if syntax else 'one'} TOML dotted key{extra}")
         self.syntax = syntax
 
 
-def dotted_key(text: str) -> Path:
+def dotted_key(text: str, hint: str = "") -> Path:
     """The key path of a TOML dotted key such as ``plugins."io.containerd.grpc.v1.cri".containerd``.
 
     TOML's own parser reads it (as the key of a dummy assignment), so quoting and escapes follow
-    the TOML spec exactly.
+    the TOML spec exactly. ``hint`` goes into the message of a syntax error.
     """
     try:
         data = parse(f"{text} = 0\n", "key")
     except TomlError as exc:
-        raise DottedKeyError(text, syntax=True) from exc
+        raise DottedKeyError(text, syntax=True, hint=hint) from exc
     path: list[str] = []
     cur: Any = data
     while isinstance(cur, dict) and len(cur) == 1:

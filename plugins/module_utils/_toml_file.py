@@ -42,14 +42,11 @@ def key_path(entry: Any, option: str) -> Path:
     """A key path from a TOML dotted key (``a."b.c".d``) or a list of key names."""
     if isinstance(entry, str):
         try:
-            return dotted_key(entry)
+            return dotted_key(
+                entry, 'quote a key that holds dots or spaces: hypervisor."my.key", or give the key as a list of names'
+            )
         except DottedKeyError as exc:
-            if not exc.syntax:
-                raise TomlFileError(f"{option}: {entry!r} is not one TOML dotted key") from exc
-            raise TomlFileError(
-                f"{option}: {entry!r} is not a TOML dotted key (quote a key that holds dots or spaces:"
-                ' hypervisor."my.key", or give the key as a list of names)'
-            ) from exc
+            raise TomlFileError(f"{option}: {exc}") from exc
     if isinstance(entry, (list, tuple)) and entry and all(isinstance(x, str) for x in entry):
         return tuple(entry)
     raise TomlFileError(f"{option}: each key must be a TOML dotted key or a non-empty list of key names, got {entry!r}")

@@ -270,6 +270,23 @@ backup_file:
   type: str
   returned: always
   sample: /etc/containerd/config.toml.1234.2026-01-01@00:00:00~
+changed_files:
+  description:
+    - Every file whose text changed (in check mode, would change), in the order written. A migration
+      (O(config_version)) lists each imported drop-in it migrates, then the main file.
+  type: list
+  elements: str
+  returned: always
+  sample: [/etc/containerd/conf.d/kata-deploy.toml, /etc/containerd/config.toml]
+  version_added: 0.1.0
+backup_files:
+  description:
+    - The backup of each changed file, by path, if O(backup) (a migration backs up every drop-in it changes,
+      not only the main file that RV(backup_file) names), so that a rollback can put each one back.
+  type: dict
+  returned: always
+  sample: {/etc/containerd/config.toml: /etc/containerd/config.toml.1234.2026-01-01@00:00:00~}
+  version_added: 0.1.0
 diff:
   description: Before and after text of each changed file, in diff mode.
   type: list

@@ -197,7 +197,8 @@ class Verifier:
         if kind == "crun":
             named = binary_name.endswith("crun")
         else:
-            named = binary_name in ("", "runc") or binary_name.endswith("/runc")
+            # a BinaryName that is a link to runc (another tool's wrapper path, e.g. a stand-in) counts as runc
+            named = binary_name in ("", "runc") or os.path.realpath(binary_name).endswith("/runc")
         return code == 0 and other_code != 0 and named and kernel == host_kernel
 
 

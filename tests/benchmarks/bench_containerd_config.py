@@ -35,18 +35,24 @@ from pathlib import Path
 
 CRI = "io.containerd.grpc.v1.cri"
 RT = f'plugins."{CRI}".containerd.runtimes.crun'
-KEYS = {
-    "runtime_type": '"io.containerd.runc.v2"',
-    "privileged_without_host_devices": "true",
-    "pod_annotations": '["io.example.crun/*"]',
-    "container_annotations": '["io.example.crun/c"]',
+# the one handler every approach sets: its keys and its options (runc's, for crun)
+HANDLER: dict[str, object] = {
+    "runtime_type": "io.containerd.runc.v2",
+    "privileged_without_host_devices": True,
+    "pod_annotations": ["io.example.crun/*"],
+    "container_annotations": ["io.example.crun/c"],
 }
-OPTIONS = {
-    "BinaryName": '"/usr/bin/crun"',
-    "SystemdCgroup": "true",
-    "Root": '"/run/crun-root"',
-    "NoNewKeyring": "true",
+HANDLER_OPTIONS: dict[str, object] = {
+    "BinaryName": "/usr/bin/crun",
+    "SystemdCgroup": True,
+    "Root": "/run/crun-root",
+    "NoNewKeyring": True,
 }
+# the same values as TOML literals (strings, booleans and string arrays are spelt as in JSON)
+KEYS = {k: json.dumps(v) for k, v in HANDLER.items()}
+OPTIONS = {k: json.dumps(v) for k, v in HANDLER_OPTIONS.items()}
+# and as one YAML flow mapping (JSON is YAML), for the playbooks
+HANDLER_YAML = json.dumps({**HANDLER, "options": HANDLER_OPTIONS})
 COMMENT = "# site-local comment that must survive\n"
 
 
@@ -62,16 +68,7 @@ def ours(cfg: Path) -> str:
           cri.runtimes.containerd_config:
             path: {cfg}
             runtimes:
-              - name: crun
-                runtime_type: io.containerd.runc.v2
-                privileged_without_host_devices: true
-                pod_annotations: ["io.example.crun/*"]
-                container_annotations: ["io.example.crun/c"]
-                options:
-                  BinaryName: /usr/bin/crun
-                  SystemdCgroup: true
-                  Root: /run/crun-root
-                  NoNewKeyring: true
+              - {json.dumps({"name": "crun", **HANDLER, "options": HANDLER_OPTIONS})}
         """)
 
 
@@ -140,16 +137,7 @@ def roundtrip(cfg: Path) -> str:
                 "{CRI}":
                   containerd:
                     runtimes:
-                      crun:
-                        runtime_type: io.containerd.runc.v2
-                        privileged_without_host_devices: true
-                        pod_annotations: ["io.example.crun/*"]
-                        container_annotations: ["io.example.crun/c"]
-                        options:
-                          BinaryName: /usr/bin/crun
-                          SystemdCgroup: true
-                          Root: /run/crun-root
-                          NoNewKeyring: true
+                      crun: {HANDLER_YAML}
         """)
 
 

@@ -44,6 +44,13 @@ NODEADM_ENV = (
     '--image-credential-provider-bin-dir=/etc/eks/image-credential-provider"\n'
 )
 
+# The 2017 xenial kubeadm layout, judged at the kubelet it shipped with and after an upgrade to 1.20.
+XENIAL_2017 = {
+    LIB_UNIT: "corpus:k8s-release-krel-kubelet.service",
+    f"{ETC_DROPINS}/10-kubeadm.conf": "corpus:k8s-release-2017-xenial-post-1.8-10-kubeadm.conf",
+}
+XENIAL_2017_OURS = "the unit: kubernetes/release's kubelet.service stands in for the 2017 one (same ExecStart=)"
+
 
 @dataclass
 class UnitSet:
@@ -104,21 +111,15 @@ SETS: list[UnitSet] = [
     UnitSet(
         name="xenial-2017-kubeadm-1.10",
         version="v1.10.13",
-        files={
-            LIB_UNIT: "corpus:k8s-release-krel-kubelet.service",
-            f"{ETC_DROPINS}/10-kubeadm.conf": "corpus:k8s-release-2017-xenial-post-1.8-10-kubeadm.conf",
-        },
-        ours="the unit: kubernetes/release's kubelet.service stands in for the 2017 one (same ExecStart=)",
+        files=XENIAL_2017,
+        ours=XENIAL_2017_OURS,
         expect_path=f"{ETC_DROPINS}/20-cri-runtimes.conf",
     ),
     UnitSet(
         name="xenial-2017-kubeadm-upgraded-to-1.20",
         version="v1.20.2",
-        files={
-            LIB_UNIT: "corpus:k8s-release-krel-kubelet.service",
-            f"{ETC_DROPINS}/10-kubeadm.conf": "corpus:k8s-release-2017-xenial-post-1.8-10-kubeadm.conf",
-        },
-        ours="the unit: kubernetes/release's kubelet.service stands in for the 2017 one (same ExecStart=)",
+        files=XENIAL_2017,
+        ours=XENIAL_2017_OURS,
         expect_path=f"{ETC_DROPINS}/20-cri-runtimes.conf",
     ),
     UnitSet(

@@ -266,6 +266,25 @@ CASES: dict[str, dict[str, str]] = {
     "execstart-semicolon-separates-commands": {
         UNIT: unit("ExecStart=/usr/bin/kubelet --v=2 \\; --x ; /bin/true\n"),
     },
+    # the splitting rules one scanner (_systemd_unit.iter_words) applies with three flag sets
+    "split-variable-backslashes": {
+        UNIT: unit('Environment="X=--f=\\\\x41 --g=\\\\q" "BS=--e=c\\\\"\nExecStart=/usr/bin/kubelet $X $BS\n'),
+    },
+    "execstart-octal-space-and-unknown-escapes": {
+        UNIT: unit('ExecStart=/usr/bin/kubelet --o=\\101 --s=a\\sb --u=\\q "--d=x\\"y"\n'),
+    },
+    "dollar-is-literal-in-environment": {
+        UNIT: unit('Environment="A=$B" "B=--b" "C=${B}x"\nExecStart=/usr/bin/kubelet --a=${A} --c=${C} $A\n'),
+    },
+    "quote-opening-after-the-name-in-environment": {
+        UNIT: unit("Environment=A=\"--a b\" B='--c d'\nExecStart=/usr/bin/kubelet ${A} ${B}\n"),
+    },
+    "continuation-inside-a-quoted-execstart-word": {
+        UNIT: unit('ExecStart=/usr/bin/kubelet "--a=x \\\n  y" --v=2\n'),
+    },
+    "quoted-dollar-word-still-splits": {
+        UNIT: unit('Environment="A=--a --b"\nExecStart=/usr/bin/kubelet "$A" \'${A}\'\n'),
+    },
 }
 
 

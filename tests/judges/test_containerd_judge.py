@@ -80,7 +80,7 @@ def _binaries() -> dict[str, Path]:
 BINARIES = _binaries()
 
 
-def _version_of(text: str) -> int | None:
+def version_of(text: str) -> int | None:
     """The declared config version; None for a file that declares nothing (empty: the binary decides)."""
     data = tomllib.loads(text.lstrip("\ufeff"))
     if not data:
@@ -88,13 +88,18 @@ def _version_of(text: str) -> int | None:
     return int(data.get("version", 1))
 
 
-def _cases() -> Iterator[Any]:
+def judged_files() -> list[tuple[str, Path]]:
+    """Every config the containerd judges read: the corpus's (when present), then our fixtures."""
     files: list[tuple[str, Path]] = []
     if CORPUS.is_dir():
         files += [(f"corpus/{p.name}", p) for p in sorted(CORPUS.glob("*.toml"))]
     files += [(f"ours/{p.name}", p) for p in sorted(FIXTURES.glob("*.toml"))]
-    for label, path in files:
-        version = _version_of(path.read_text(encoding="utf-8"))
+    return files
+
+
+def _cases() -> Iterator[Any]:
+    for label, path in judged_files():
+        version = version_of(path.read_text(encoding="utf-8"))
         gens = GENERATIONS_FOR_VERSION[version] if version else ["1.6", "1.7", "2.1"]
         for gen in gens:
             marks = []
@@ -272,7 +277,7 @@ def _check_loaded(binary: Path, config: Path, gen: str) -> None:
     assert runtimes[default]["runtime_type"], f"{default}: runtime_type is empty in containerd {gen}'s dump"
 
 
-V1_FILES = [c for c in CASES if c.values[2] == "1.6" and _version_of(c.values[1].read_text(encoding="utf-8")) == 1]
+V1_FILES = [c for c in CASES if c.values[2] == "1.6" and version_of(c.values[1].read_text(encoding="utf-8")) == 1]
 
 
 @pytest.mark.parametrize(("label", "source", "gen"), V1_FILES)

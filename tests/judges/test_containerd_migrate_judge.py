@@ -47,10 +47,11 @@ from typing import Any
 
 import pytest
 
+from ansible_collections.cri.runtimes.plugins.module_utils._containerd_schema import CRI_SERVER_KEYS
 from ansible_collections.cri.runtimes.plugins.modules import containerd_config
 from tests.unit.plugins.modules.runner import ModuleFail, run_module
 
-from .test_containerd_judge import BINARIES, CACHE, CORPUS, FIXTURES, leaves
+from .test_containerd_judge import BINARIES, CACHE, CORPUS, FIXTURES, judged_files, leaves, version_of
 from .verdicts import VERDICTS
 
 SUITE = "containerd_config migrate 2->3"
@@ -60,18 +61,9 @@ KNOWN_DIFFERENCES: dict[tuple[str, ...], str] = {}
 _RUNC_V1 = re.compile(r"handler (\S+) uses runtime_type '([^']+)'")
 
 
-def _version(text: str) -> int:
-    data = tomllib.loads(text.lstrip("\ufeff"))
-    return int(data.get("version", 1)) if data else 0
-
-
 def _cases() -> Iterator[Any]:
-    files: list[tuple[str, Path]] = []
-    if CORPUS.is_dir():
-        files += [(f"corpus/{p.name}", p) for p in sorted(CORPUS.glob("*.toml"))]
-    files += [(f"ours/{p.name}", p) for p in sorted(FIXTURES.glob("*.toml"))]
-    for label, path in files:
-        if _version(path.read_text(encoding="utf-8")) == 2:
+    for label, path in judged_files():
+        if version_of(path.read_text(encoding="utf-8")) == 2:
             yield pytest.param(label, path, id=label)
 
 
@@ -133,7 +125,7 @@ def _judge(label: str, original: str, config: Path) -> str:
     migrated = config.read_text(encoding="utf-8")
     data = tomllib.loads(migrated)
     assert data["version"] == 3
-    left = sorted(set(data.get("plugins", {}).get("io.containerd.grpc.v1.cri", {})) - _CRI_SERVER_KEYS)
+    left = sorted(set(data.get("plugins", {}).get("io.containerd.grpc.v1.cri", {})) - set(CRI_SERVER_KEYS))
     assert not left, f"version-2 CRI keys left under io.containerd.grpc.v1.cri: {left}"
     lost = _comments(original) - _comments(migrated)
     assert not lost, f"comments lost: {list(lost)[:3]}"
@@ -148,16 +140,6 @@ def _judge(label: str, original: str, config: Path) -> str:
     n = len(leaves(after))
     note = "; sandbox image judged against the file (containerd issue 11600)" if issue_11600 else ""
     return f"dumps equal ({n} keys), {sum(_comments(original).values())} comments kept{note}"
-
-
-_CRI_SERVER_KEYS = {
-    "disable_tcp_service",
-    "stream_server_address",
-    "stream_server_port",
-    "stream_idle_timeout",
-    "enable_tls_streaming",
-    "x509_key_pair_streaming",
-}
 
 
 def _need_judge() -> None:

@@ -23,19 +23,18 @@ import json
 import os
 import shutil
 import subprocess
-import tarfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from ansible_collections.cri.runtimes.plugins.modules import toml_file
+from tests.unit.plugins.module_utils import kata_standin
 from tests.unit.plugins.modules.runner import run_module
 
 from .verdicts import VERDICTS
 
 ROOT = Path(__file__).resolve().parents[2]
-CORPUS = Path(os.environ.get("CRI_CORPUS_DIR") or ROOT.parent / "shared" / "corpus") / "kata"
 GOPATH = Path(os.environ.get("CRI_GOPATH", "/usr/share/gocode"))
 SUITE = "toml_file (Kata configs)"
 
@@ -55,31 +54,9 @@ def judge(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-STANDIN = [
-    "configuration-qemu.toml",
-    "configuration-clh.toml",
-    "configuration-fc.toml",
-    "configuration-stratovirt.toml",
-    "runtime-rs/configuration-dragonball.toml",
-    "runtime-rs/configuration-cloud-hypervisor.toml",
-]
-REAL = sorted(CORPUS.glob("*.toml")) if CORPUS.is_dir() else []
-
-
 @pytest.fixture(scope="module")
 def standin_defaults(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if shutil.which("xz") is None:
-        pytest.skip("xz is not installed: cannot build the kata stand-in archive")
-    out = tmp_path_factory.mktemp("kata-archive")
-    archive = subprocess.run(
-        [str(ROOT / "scripts" / "fixtures" / "kata-standin-archive"), str(out)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()[0]
-    with tarfile.open(archive) as tar:
-        tar.extractall(out / "root", filter="data") if hasattr(tarfile, "data_filter") else tar.extractall(out / "root")
-    return out / "root" / "opt" / "kata" / "share" / "defaults" / "kata-containers"
+    return kata_standin.standin_defaults(tmp_path_factory)
 
 
 def decode(judge: Path, path: Path) -> dict[str, Any]:
@@ -92,7 +69,7 @@ def check(judge: Path, shipped: Path, tmp_path: Path, boot: str, label: str) -> 
     before = decode(judge, shipped)
     (section,) = before["data"]["hypervisor"]
     other = "initrd" if boot == "image" else "image"
-    wanted = f"/opt/kata/share/kata-containers/kata-containers{'-initrd' if boot == 'initrd' else ''}.img"
+    wanted = kata_standin.guest_path(boot)
     dest = tmp_path / "cri-runtimes" / shipped.name
     args = {
         "src": str(shipped),
@@ -131,13 +108,13 @@ def check(judge: Path, shipped: Path, tmp_path: Path, boot: str, label: str) -> 
 
 
 @pytest.mark.parametrize("boot", ["image", "initrd"])
-@pytest.mark.parametrize("name", STANDIN)
+@pytest.mark.parametrize("name", sorted(kata_standin.SECTIONS))
 def test_standin_archive_configs(judge: Path, standin_defaults: Path, tmp_path: Path, name: str, boot: str) -> None:
     check(judge, standin_defaults / name, tmp_path, boot, f"stand-in {name}")
 
 
-@pytest.mark.skipif(not REAL, reason=f"no Kata configs at {CORPUS} (set CRI_CORPUS_DIR; not part of the collection)")
+@pytest.mark.skipif(not kata_standin.REAL, reason=kata_standin.NO_REAL)
 @pytest.mark.parametrize("boot", ["image", "initrd"])
-@pytest.mark.parametrize("path", REAL, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", kata_standin.REAL, ids=lambda p: p.name)
 def test_corpus_configs(judge: Path, tmp_path: Path, path: Path, boot: str) -> None:
     check(judge, path, tmp_path, boot, path.name)

@@ -16,6 +16,7 @@ from ansible_collections.cri.runtimes.plugins.filter import containerd as filter
     ("name", "expected"),
     [
         ("supported_series", ["1.6", "1.7", "2.0", "2.1", "2.2", "2.3"]),
+        ("release_series", ["1.7", "2.0", "2.1", "2.2", "2.3"]),
         (
             "disableable_cri_ids",
             ["cri", "io.containerd.grpc.v1.cri", "io.containerd.cri.v1.runtime", "io.containerd.cri.v1.images"],

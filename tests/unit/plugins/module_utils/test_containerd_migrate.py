@@ -18,6 +18,7 @@ import pytest
 
 from ansible_collections.cri.runtimes.plugins.module_utils._containerd_migrate import (
     MigrationError,
+    dump_differences,
     migrate_text,
 )
 from ansible_collections.cri.runtimes.plugins.module_utils._toml_edit import parse
@@ -312,3 +313,66 @@ def test_empty_tables_survive_the_move() -> None:
     """An empty runtime table is a handler containerd loads with its defaults: it must move, not vanish."""
     text = 'version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.kata]\n'
     assert migrated(text)["plugins"]["io.containerd.cri.v1.runtime"]["containerd"]["runtimes"]["kata"] == {}
+
+
+DUMP = """version = 3
+root = '/var/lib/containerd'
+
+[plugins]
+  [plugins.'io.containerd.cri.v1.images']
+    [plugins.'io.containerd.cri.v1.images'.pinned_images]
+      sandbox = '{sandbox}'
+  [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc]
+    runtime_type = '{runc}'
+"""
+
+
+def test_equal_dumps_have_no_differences() -> None:
+    text = DUMP.format(sandbox="local/pause:1", runc="io.containerd.runc.v2")
+    assert dump_differences(text, text, "containerd github.com/containerd/containerd/v2 2.1.9~ds1 2.1.9~ds1-2") == {
+        "differences": [],
+        "known": [],
+    }
+
+
+def test_a_differing_key_is_named_with_both_values() -> None:
+    before = DUMP.format(sandbox="local/pause:1", runc="io.containerd.runc.v2")
+    after = DUMP.format(sandbox="local/pause:1", runc="io.containerd.runc.v1")
+    out = dump_differences(before, after, "containerd github.com/containerd/containerd/v2 2.1.9")
+    assert out["differences"] == [
+        "plugins.io.containerd.cri.v1.runtime.containerd.runtimes.runc.runtime_type:"
+        " 'io.containerd.runc.v2' -> 'io.containerd.runc.v1'"
+    ]
+    assert out["known"] == []
+
+
+@pytest.mark.parametrize(("version", "known"), [("2.1.8", True), ("2.0.5", True), ("2.1.9", False), ("2.2.0", False)])
+def test_the_sandbox_image_of_issue_11600_is_known_only_before_the_fix(version: str, known: bool) -> None:
+    before = DUMP.format(sandbox="registry.k8s.io/pause:3.10", runc="io.containerd.runc.v2")
+    after = DUMP.format(sandbox="local/pause:1", runc="io.containerd.runc.v2")
+    out = dump_differences(before, after, f"containerd github.com/containerd/containerd/v2 {version}")
+    assert len(out["known" if known else "differences"]) == 1
+    assert len(out["differences" if known else "known"]) == 0
+    if known:
+        assert "containerd issue 11600" in out["known"][0]
+
+
+def test_an_array_of_tables_of_a_plugin_that_stays_is_kept() -> None:
+    """containerd 1.7's own `config default` carries [[...transfer.v1.local.unpack_config]]: it must migrate."""
+    text = (
+        "version = 2\n"
+        "[plugins]\n"
+        '  [plugins."io.containerd.transfer.v1.local"]\n'
+        "    max_concurrent_downloads = 3\n"
+        '    [[plugins."io.containerd.transfer.v1.local".unpack_config]]\n'
+        '      platform = "linux/amd64"  # the node\'s platform\n'
+        '      snapshotter = "overlayfs"\n'
+    )
+    out = migrate_text(text, "config.toml", 3)
+    assert out.text == text.replace("version = 2", "version = 3")
+
+
+def test_an_array_of_tables_that_would_move_is_refused() -> None:
+    text = 'version = 2\n[[plugins."io.containerd.monitor.v1.cgroups".x]]\n  a = 1\n'
+    with pytest.raises(MigrationError, match=r"line 2: .*monitor.v1.cgroups.*is an array of tables"):
+        migrate_text(text, "config.toml", 3)

@@ -280,6 +280,17 @@ def test_supported_series() -> None:
     assert not S.series_supported("1.5")
 
 
+def test_release_series_drop_1_6() -> None:
+    # 1.6 reached its end of life in August 2025: installed from a distro (bookworm) it is accepted,
+    # from upstream's release archives it is not; 1.7 stays as the legacy series, 2.3 is the LTS.
+    assert S.RELEASE_SERIES == ("1.7", "2.0", "2.1", "2.2", "2.3")
+    assert S.series_supported("1.6")
+    assert not S.release_series_supported("1.6")
+    assert S.release_series_supported("1.7")
+    assert S.release_series_supported("2.3")
+    assert S.facts()["release_series"] == list(S.RELEASE_SERIES)
+
+
 def test_facts_are_plain_data() -> None:
     facts = S.facts()
     assert facts["versions"] == [1, 2, 3, 4]

@@ -2,6 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -56,13 +57,126 @@ def test_continuation_lines(value: str, expected: list[str]) -> None:
         ("a b  c", ["a", "b", "c"]),
         ('--a=\'x y\' "--b=\\"q z\\""', ["--a=x y", '--b="q z"']),
         ("--a=it's --b", ["--a=its --b"]),  # an unbalanced quote runs to the end (EXTRACT_RELAX)
-        ("a\\ b \\x41 c\\", ["a b", "x41", "c\\"]),  # a backslash takes the next character, no C escapes
+        # a backslash takes the next character, no C escapes; a trailing one is eaten (EXTRACT_RELAX; real
+        # systemd 252 dropped it in the recorded case split-variable-backslashes, where this row once kept it)
+        ("a\\ b \\x41 c\\", ["a b", "x41", "c"]),
         ("  ", []),
     ],
 )
 def test_split_variable(text: str, expected: list[str]) -> None:
     words = su.split_variable(text)
     assert [w.value for w in words] == expected
+
+
+# systemd's splitting rules, as its man pages state them (systemd 252), one scanner with three flag sets.
+# Each row names the rule's source and the case of fixtures/systemd_argv.json in which real systemd 252
+# gave the same words (a row's citation cannot rot: test_rule_was_recorded checks the case exists).
+RECORDED = {
+    c["id"]: c for c in json.loads((Path(__file__).parent / "fixtures" / "systemd_argv.json").read_text())["cases"]
+}
+SPLITTING_RULES = [
+    # systemd.syntax(7) QUOTING, systemd.service(5) "Command lines": double and single quotes wrap an item
+    # and are removed
+    ("quotes", su.EXEC, "\"--a=x y\" '--b=z w'", ["--a=x y", "--b=z w"], "quoted-words-and-prefixes-in-execstart"),
+    # the man pages say an opening quote may appear only at the start of an item; systemd opens it anywhere
+    ("quote inside a word", su.EXEC, 'pre"mid dle"post', ["premid dlepost"], "quoted-words-and-prefixes-in-execstart"),
+    ("quote after the name", su.ENVIRONMENT, 'A="--a b"', ["A=--a b"], "quote-opening-after-the-name-in-environment"),
+    # systemd.syntax(7) QUOTING: the C-style escape table (\\s is a space, \\nnn octal, \\xxx hexadecimal)
+    (
+        "escapes",
+        su.EXEC,
+        '--o=\\101 --s=a\\sb "--d=x\\"y"',
+        ["--o=A", "--s=a b", '--d=x"y'],
+        "execstart-octal-space-and-unknown-escapes",
+    ),
+    ("escapes", su.ENVIRONMENT, '"A=tab\\there" "C=s\\sp"', ["A=tab\there", "C=s p"], "known-escapes-in-environment"),
+    # systemd.syntax(7) QUOTING: "unknown patterns will result in a warning": ExecStart= keeps them as written
+    ("unknown escape", su.EXEC, "--u=\\q", ["--u=\\q"], "execstart-octal-space-and-unknown-escapes"),
+    # systemd.service(5) "Command lines": a lone ";" separates commands, "\\;" is a literal ";"
+    ("escaped semicolon", su.EXEC, "--v=2 \\; --x", ["--v=2", "\\;", "--x"], "execstart-semicolon-separates-commands"),
+    # systemd.service(5) "Command lines": for "$FOO" "quotes are respected when splitting into words, and
+    # afterwards removed"; the value is split without C escapes, a backslash takes the next character
+    ("$FOO splitting", su.VARIABLE, '--c="x y" --d', ["--c=x y", "--d"], "quotes-inside-a-split-variable-value"),
+    (
+        "$FOO splitting",
+        su.VARIABLE,
+        "--f=\\x41 --g=\\q --e=c\\",
+        ["--f=x41", "--g=q", "--e=c"],
+        "split-variable-backslashes",
+    ),
+    ("$FOO splitting", su.VARIABLE, "--a=it's --b", ["--a=its --b"], "quotes-inside-a-split-variable-value"),
+    # systemd.exec(5) Environment=: "Variable expansion is not performed inside the strings" and "the $
+    # character has no special meaning"
+    ("$ in Environment=", su.ENVIRONMENT, '"A=$B" "C=${B}x"', ["A=$B", "C=${B}x"], "dollar-is-literal-in-environment"),
+]
+
+
+@pytest.mark.parametrize(("rule", "rules", "text", "expected", "recorded"), SPLITTING_RULES)
+def test_splitting_rules(rule: str, rules: su.SplitRules, text: str, expected: list[str], recorded: str) -> None:
+    assert [w.value for w in su.split_words(text, "", rules)] == expected, rule
+
+
+@pytest.mark.parametrize("recorded", sorted({row[-1] for row in SPLITTING_RULES}))
+def test_rule_was_recorded(recorded: str) -> None:
+    assert recorded in RECORDED
+
+
+@pytest.mark.parametrize(
+    ("rules", "text", "message"),
+    [
+        # systemd.exec(5) Environment= takes quoted assignments; systemd 252 refuses a bad word as
+        # "Invalid syntax" (recorded: unknown-escape-drops-the-environment-line,
+        # unbalanced-quote-drops-the-environment-line)
+        (su.ENVIRONMENT, '"A=\\q"', "unknown escape \\\\q"),
+        (su.ENVIRONMENT, '"A=1', 'unbalanced " quote'),
+        # systemd.service(5) "Command lines": quotes must balance (no EXTRACT_RELAX for ExecStart=)
+        (su.EXEC, "--a='x", "unbalanced ' quote"),
+    ],
+)
+def test_splitting_errors(rules: su.SplitRules, text: str, message: str) -> None:
+    with pytest.raises(su.UnitSyntaxError, match=message):
+        su.split_words(text, "f: line 3: ", rules)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # systemd.syntax(7): "Lines ending in a backslash are concatenated with the following line while
+        # reading and the backslash is replaced by a space character", inside quotes too
+        ('"--a=x \\\n  y" --v=2', ["/usr/bin/kubelet", "--a=x    y", "--v=2"]),
+        # systemd.syntax(7): comment lines inside a continuation are skipped
+        ("\\\n# --commented \\\n  --v=2", ["/usr/bin/kubelet", "--v=2"]),
+    ],
+)
+def test_continuation_in_command_lines(value: str, expected: list[str]) -> None:
+    unit = su.parse_unit(f"[Service]\nExecStart=/usr/bin/kubelet {value}\n", "d.conf")
+    command = su.parse_exec(unit.assignments("ExecStart")[0], "d.conf")
+    assert command is not None
+    assert [w.value for w in command.words] == expected
+
+
+@pytest.mark.parametrize(
+    ("word", "env", "expected", "recorded"),
+    [
+        # systemd.service(5) "Command lines": "$FOO" as a word of its own is split at whitespace
+        # (zero or more arguments) ...
+        ("$A", {"A": "--a --b"}, ["--a", "--b"], "unbraced-variable-splits"),
+        ("$A", {}, [], "unset-unbraced-variable-is-no-word"),
+        # ... quoting it in the unit file does not stop that: the quotes are gone before start
+        ("$A", {"A": "--a --b"}, ["--a", "--b"], "quoted-dollar-word-still-splits"),
+        # ... "${FOO}" is the exact value, "always resulting in exactly a single argument"
+        ("${A}", {"A": "--a --b"}, ["--a --b"], "quoted-dollar-word-still-splits"),
+        ("${A}", {}, [""], "unset-braced-variable-is-an-empty-word"),
+        # ... "$FOO" inside a word is not substituted; "$$" is a literal "$"
+        ("--a=$A", {"A": "1"}, ["--a=$A"], "unbraced-variable-inside-a-word"),
+        ("--a=$$A", {"A": "1"}, ["--a=$A"], "dollar-dollar-and-percent-percent"),
+        # ... and the value is not expanded again (systemd.exec(5): "$" has no meaning in Environment=)
+        ("--a=${A}", {"A": "$B", "B": "--b"}, ["--a=$B"], "dollar-is-literal-in-environment"),
+    ],
+)
+def test_variable_rules(word: str, env: dict[str, str], expected: list[str], recorded: str) -> None:
+    assert su.expand_word(word, env) == expected
+    assert recorded in RECORDED
 
 
 @pytest.mark.parametrize(

@@ -10,10 +10,6 @@ that layout and those keys); Kata's own runtime, the real reader, cannot run her
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import tarfile
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +18,13 @@ import pytest
 from ansible_collections.cri.runtimes.plugins.module_utils import _toml_file as T
 from ansible_collections.cri.runtimes.plugins.module_utils._toml_edit import TomlError
 
+from .kata_standin import NO_REAL, REAL, SECTIONS, guest_path, standin_defaults
+
 try:
     import tomllib as judge
 except ImportError:  # Python < 3.11: tomli is the same parser
     import tomli as judge  # type: ignore[no-redef]
 
-REPO = Path(__file__).resolve().parents[4]
 
 KATA_LIKE = """\
 # Kata-like configuration
@@ -182,28 +179,7 @@ def test_errors_name_file_line_and_key() -> None:
 @pytest.fixture(scope="module")
 def kata_defaults(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Kata's share/defaults/kata-containers, unpacked from the kata role's stand-in release archive."""
-    if shutil.which("xz") is None:
-        pytest.skip("xz is not installed: cannot build the kata stand-in archive")
-    out = tmp_path_factory.mktemp("kata-archive")
-    line = subprocess.run(
-        [str(REPO / "scripts" / "fixtures" / "kata-standin-archive"), str(out)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()[0]
-    with tarfile.open(line) as tar:
-        tar.extractall(out / "root", filter="data") if hasattr(tarfile, "data_filter") else tar.extractall(out / "root")
-    return out / "root" / "opt" / "kata" / "share" / "defaults" / "kata-containers"
-
-
-SECTIONS = {
-    "configuration-qemu.toml": "qemu",
-    "configuration-clh.toml": "clh",
-    "configuration-fc.toml": "firecracker",
-    "configuration-stratovirt.toml": "stratovirt",
-    "runtime-rs/configuration-dragonball.toml": "dragonball",
-    "runtime-rs/configuration-cloud-hypervisor.toml": "cloud-hypervisor",
-}
+    return standin_defaults(tmp_path_factory)
 
 
 @pytest.mark.parametrize("boot", ["image", "initrd"])
@@ -213,7 +189,7 @@ def test_kata_release_configs_as_the_role_edits_them(kata_defaults: Path, name: 
     section = SECTIONS[name]
     text = (kata_defaults / name).read_text()
     other = "initrd" if boot == "image" else "image"
-    wanted = f"/opt/kata/share/kata-containers/kata-containers{'-initrd' if boot == 'initrd' else ''}.img"
+    wanted = guest_path(boot)
     out = edit(text, {f"hypervisor.{section}.{boot}": wanted}, [f"hypervisor.{section}.{other}"])
     before, after = judge.loads(text), judge.loads(out.text)
     assert after["hypervisor"][section][boot] == wanted
@@ -228,22 +204,17 @@ def test_kata_release_configs_as_the_role_edits_them(kata_defaults: Path, name: 
 
 # --------------------------------------------------------------------------- Kata's real files (corpus)
 
-CORPUS = Path(os.environ.get("CRI_CORPUS_DIR") or REPO.parent / "shared" / "corpus") / "kata"
-REAL_KATA = sorted(CORPUS.glob("*.toml")) if CORPUS.is_dir() else []
 
-
-@pytest.mark.skipif(
-    not REAL_KATA, reason=f"no Kata configs at {CORPUS} (set CRI_CORPUS_DIR; not part of the collection)"
-)
+@pytest.mark.skipif(not REAL, reason=NO_REAL)
 @pytest.mark.parametrize("boot", ["image", "initrd"])
-@pytest.mark.parametrize("path", REAL_KATA, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", REAL, ids=lambda p: p.name)
 def test_real_kata_config(path: Path, boot: str) -> None:
     """Kata's own configuration (rendered from its template): the keys Kata reads get our values, nothing else moves."""
     text = path.read_text(encoding="utf-8")
     before = judge.loads(text)
     (section,) = before["hypervisor"]  # one hypervisor table per shipped file
     other = "initrd" if boot == "image" else "image"
-    wanted = f"/opt/kata/share/kata-containers/kata-containers{'-initrd' if boot == 'initrd' else ''}.img"
+    wanted = guest_path(boot)
     sets = {
         f"hypervisor.{section}.{boot}": wanted,
         f"hypervisor.{section}.default_memory": 4096,

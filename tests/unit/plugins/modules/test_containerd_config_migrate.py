@@ -82,6 +82,23 @@ def test_backup_keeps_the_original(node: Path) -> None:
     assert Path(res["backup_file"]).read_text() in (MAIN, DROPIN)
 
 
+def test_every_migrated_file_is_listed_with_its_own_backup(node: Path) -> None:
+    """A rollback must put back each drop-in too, not only the main file that backup_file names."""
+    dropin = str(node.parent / "conf.d" / "kata.toml")
+    checked = run(node, check=True, args={"backup": True})
+    assert checked["changed_files"] == [dropin, str(node)]
+    assert checked["backup_files"] == {}
+    res = run(node, args={"backup": True})
+    assert res["changed_files"] == [dropin, str(node)]
+    assert sorted(res["backup_files"]) == sorted([dropin, str(node)])
+    assert Path(res["backup_files"][dropin]).read_text() == DROPIN
+    assert Path(res["backup_files"][str(node)]).read_text() == MAIN
+    assert res["backup_file"] == res["backup_files"][str(node)]
+    again = run(node, args={"backup": True})
+    assert again["changed_files"] == []
+    assert again["backup_files"] == {}
+
+
 @pytest.mark.parametrize(
     ("extra", "match"),
     [
