@@ -152,3 +152,18 @@ def test_the_scan_finds_role_calls(tmp_path: Path, task: dict[str, Any], expecte
     path = tmp_path / "tasks.yml"
     path.write_text(yaml.safe_dump([{"name": "t", **task}]))
     assert list(_role_calls(path)) == [expected]
+
+
+def test_every_included_task_file_exists() -> None:
+    # a task file that moved to its own role (fetch.yml -> cri.runtimes.download) leaves no include behind
+    problems = []
+    for path in _yaml_files(ROLES):
+        if path.parent.name != "tasks":
+            continue
+        for task in _tasks(yaml.safe_load(path.read_text())):
+            for action in TASK_ACTIONS & set(task):
+                target = task[action]
+                target = target.get("file", "") if isinstance(target, dict) else str(target)
+                if "{{" not in target and not (path.parent / target).is_file():
+                    problems.append(f"{path.relative_to(ROOT)}: {action} {target}")
+    assert not problems, "included task files that do not exist: " + "; ".join(problems)
