@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from typing import Any, Protocol
 
+from ._kubelet import KubeletError, containerd_systemd_cgroup
 from ._runtimes import RuntimeConfigError, Which, config_version, default_runtime_name, inspect_handlers, make_which
 from ._toml_edit import TomlError, parse
 
@@ -82,6 +83,17 @@ def effective_config(module: ModuleLike, path: str, containerd: str | None, fact
         raise InfoError(f"{path}: cannot read: {exc}", **facts) from exc
 
 
+def _systemd_cgroup(dump: dict[str, Any]) -> bool | None:
+    """The default runtime's ``SystemdCgroup`` in containerd's dump (what the kubelet role must agree with).
+
+    Null when the dump has no CRI table: the kubelet role then asks containerd itself and fails with the reason.
+    """
+    try:
+        return containerd_systemd_cgroup(dump)
+    except KubeletError:
+        return None
+
+
 def run(module: ModuleLike) -> dict[str, Any]:
     """One module call: the handlers of the effective config and which of them can run; the module's result."""
     path = module.params["path"]
@@ -102,6 +114,7 @@ def run(module: ModuleLike) -> dict[str, Any]:
         raise InfoError(f"not valid TOML: {exc}", **facts) from exc
     disabled = config.get("disabled_plugins", [])
     return {
+        "systemd_cgroup": _systemd_cgroup(config) if source == "config dump" else None,
         "changed": False,
         **facts,
         "disabled_plugins": [str(p) for p in disabled] if isinstance(disabled, list) else [],

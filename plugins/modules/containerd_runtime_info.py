@@ -152,6 +152,15 @@ service:
   type: dict
   sample: {active: true, enabled: true}
   version_added: 0.2.0
+systemd_cgroup:
+  description:
+    - C(SystemdCgroup) of the default runtime in containerd's effective config (its C(config dump)), i.e. whether
+      containerd puts pods in systemd's cgroups; what the kubelet's cgroup driver must agree with.
+    - Null when there was no dump (no containerd binary, so the file was read) or the dump has no CRI plugin table.
+  returned: always
+  type: bool
+  sample: true
+  version_added: 0.2.0
 verified:
   description: Sorted names of the verified handlers.
   returned: always

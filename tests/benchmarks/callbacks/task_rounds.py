@@ -5,7 +5,12 @@
 Used by tests/benchmarks/bench_converge.py only (not part of the collection). Writes JSON to
 $CRI_TASK_ROUNDS_FILE: {host: {"ran": N, "remote": N, "changed": N, "tasks": [[action, name], ...]}}.
 "remote" counts the tasks whose action runs a module on the node; set_fact, assert, debug,
-fail, includes and meta run on the controller and cost no connection round.
+fail, includes and meta run on the controller and cost no connection round. Whether an action
+plugin needs the node is what ansible-core itself says (``_requires_connection = False``: the
+task executor opens no connection for it); that is how ``validate_argument_spec``, the task every
+include of a role with an argument spec adds, is counted: on the controller. The first version
+of this callback (main at 409920b) listed controller actions by hand, missed that one and counted
+each role's argument validation as a remote round.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import os
 from typing import Any
 
 from ansible.plugins.callback import CallbackBase
+from ansible.plugins.loader import action_loader
 
 DOCUMENTATION = r"""
 name: task_rounds
@@ -40,6 +46,15 @@ CONTROLLER_ONLY = {
 }
 
 
+def remote(action: str) -> bool:
+    """Whether a task of this action runs something on the node (a module, or a command through the connection)."""
+    if action.rsplit(".", 1)[-1] in CONTROLLER_ONLY:
+        return False
+    short = action.rsplit(".", 1)[-1] if action.startswith(("ansible.builtin.", "ansible.legacy.")) else action
+    plugin = action_loader.get(short, class_only=True)
+    return plugin is None or bool(getattr(plugin, "_requires_connection", True))
+
+
 class CallbackModule(CallbackBase):  # type: ignore[misc]
     CALLBACK_VERSION = 2.0
     CALLBACK_TYPE = "aggregate"
@@ -52,12 +67,14 @@ class CallbackModule(CallbackBase):  # type: ignore[misc]
 
     def _count(self, result: Any, changed: bool) -> None:
         host = result._host.get_name()
-        action = str(result._task.action).rsplit(".", 1)[-1]
+        action = str(result._task.action)
         entry = self.hosts.setdefault(host, {"ran": 0, "remote": 0, "changed": 0, "tasks": []})
         entry["ran"] += 1
-        entry["remote"] += 0 if action in CONTROLLER_ONLY else 1
+        entry["remote"] += 1 if remote(action) else 0
         entry["changed"] += 1 if changed else 0
-        entry["tasks"].append([action, result._task.get_name()])
+        entry["tasks"].append(
+            [action.rsplit(".", 1)[-1] + ("" if remote(action) else " (controller)"), result._task.get_name()]
+        )
 
     def v2_runner_on_ok(self, result: Any) -> None:
         self._count(result, bool(result._result.get("changed")))

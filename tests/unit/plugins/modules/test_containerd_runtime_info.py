@@ -132,3 +132,38 @@ def test_real_containerd_reports_its_version(tmp_path: Path) -> None:
     result = run_module(containerd_runtime_info.main, {"path": str(config)}, check=True)
     assert result["containerd_version"].startswith("containerd ")
     assert result["config_exists"] is True
+
+
+# The kubelet role's cgroup check reads containerd's default runtime's SystemdCgroup from this
+# same read (no second `config dump` round); judged by the real containerd's dump.
+@pytest.mark.containerd
+@pytest.mark.skipif(shutil.which("containerd") is None, reason="needs the real containerd")
+@pytest.mark.parametrize("systemd", [True, False])
+def test_real_dump_reports_the_default_runtimes_systemd_cgroup(tmp_path: Path, systemd: bool) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        "version = 2\n"
+        '[plugins."io.containerd.grpc.v1.cri".containerd]\n  default_runtime_name = "runc"\n'
+        '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]\n  runtime_type = "io.containerd.runc.v2"\n'
+        '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n'
+        f"  SystemdCgroup = {str(systemd).lower()}\n"
+    )
+    result = run_module(containerd_runtime_info.main, {"path": str(config)}, check=True)
+    assert result["source"] == "config dump"
+    assert result["systemd_cgroup"] is systemd
+
+
+@pytest.mark.containerd
+@pytest.mark.skipif(shutil.which("containerd") is None, reason="needs the real containerd")
+def test_real_dump_without_the_cri_plugin_reports_no_cgroup_setting(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('version = 2\ndisabled_plugins = ["io.containerd.grpc.v1.cri"]\n')
+    result = run_module(containerd_runtime_info.main, {"path": str(config)}, check=True)
+    assert result["systemd_cgroup"] is None
+
+
+def test_without_a_dump_there_is_no_cgroup_setting(tmp_path: Path) -> None:
+    # the file alone is not what containerd runs with (imports, defaults): the kubelet role asks containerd
+    config = write_config(tmp_path)
+    result = run_module(containerd_runtime_info.main, {"path": str(config), "containerd_bin": "no-such-containerd"})
+    assert result["systemd_cgroup"] is None
