@@ -132,11 +132,15 @@ def plan(
     prune: bool,
     forget: list[str],
     sandboxes: Callable[[], list[Sandbox]] | None,
+    *,
+    check: tuple[str, ...] = (),
 ) -> Plan:
     """Record ``requested``; with ``prune``, find the recorded handlers not requested and who uses them.
 
     ``sandboxes`` is called only when something is to be removed (no CRI round otherwise).
     ``forget`` drops names from the record (after their tables were removed).
+    ``check`` names handlers a role is about to remove itself (state absent): they are checked
+    for use too, recorded or not, so that a removal a role asks for is refused like a pruned one.
     """
     record = dict(before)
     for entry in requested:
@@ -144,20 +148,20 @@ def plan(
     for name in forget:
         record.pop(name, None)
     out = Plan(record=record)
-    if not prune:
+    if prune:
+        wanted = {e.name for e in requested}
+        out.remove = [record[name] for name in sorted(record) if name not in wanted]
+    names = {e.name for e in out.remove} | set(check)
+    if not names:
         return out
-    wanted = {e.name for e in requested}
-    out.remove = [record[name] for name in sorted(record) if name not in wanted]
-    if not out.remove:
-        return out
-    names = {e.name for e in out.remove}
     if sandboxes is None:
         raise RecordError("prune needs a way to list the node's pod sandboxes")
     for sandbox in sandboxes():
         if sandbox.ready and sandbox.runtime_handler in names:
             out.in_use.setdefault(sandbox.runtime_handler, []).append(sandbox.pod)
     out.in_use = {k: sorted(v) for k, v in sorted(out.in_use.items())}
-    kept = [e for e in record.values() if e.name not in names]
+    removed = {e.name for e in out.remove}
+    kept = [e for e in record.values() if e.name not in removed]
     for kind in ("packages", "files"):
         still = {v for e in kept for v in getattr(e, kind)}
         out.binaries[kind] = sorted({v for e in out.remove for v in getattr(e, kind)} - still)
@@ -167,7 +171,7 @@ def plan(
 def refusal(node: str, the_plan: Plan) -> str:
     """The message of a refused removal: which handler, which pods, what to do."""
     parts = [f"{handler} by {', '.join(pods)}" for handler, pods in the_plan.in_use.items()]
-    names = ", ".join(e.name for e in the_plan.remove)
+    names = ", ".join(sorted({e.name for e in the_plan.remove} | set(the_plan.in_use)))
     return (
         f"Refusing to remove handler(s) {names} from {node}: pod sandboxes on this node run with them "
         f"(CRI ListPodSandbox): {'; '.join(parts)}. Nothing was changed. Delete or move those pods "
@@ -194,7 +198,14 @@ def run(module: Any, list_sandboxes: Callable[[str], list[Sandbox]]) -> dict[str
         return list_sandboxes(params["cri_socket"])
 
     try:
-        the_plan = plan(before, requested, bool(params.get("prune")), list(params.get("forget") or []), sandboxes)
+        the_plan = plan(
+            before,
+            requested,
+            bool(params.get("prune")),
+            list(params.get("forget") or []),
+            sandboxes,
+            check=tuple(params.get("check_in_use") or ()),
+        )
     except CRIError as exc:
         raise RecordError(f"cannot tell whether the handlers to remove are in use: {exc}") from None
     after_text = render_record(the_plan.record) if the_plan.record or current.exists else ""

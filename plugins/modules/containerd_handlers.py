@@ -80,6 +80,14 @@ options:
     type: list
     elements: str
     default: []
+  check_in_use:
+    description:
+      - Handler names a role is about to remove itself (for example the kata role's O(handlers[].name) of
+        hypervisors no longer wanted), recorded or not. The call fails (check mode - warns) naming the pods
+        while a pod sandbox on the node runs with one of them, before anything is changed.
+    type: list
+    elements: str
+    default: []
   cri_socket:
     description: containerd's socket, where its CRI service answers (asked only when something is to be removed).
     type: path
@@ -156,6 +164,7 @@ def main() -> None:
             },
             "prune": {"type": "bool", "default": False},
             "forget": {"type": "list", "elements": "str", "default": []},
+            "check_in_use": {"type": "list", "elements": "str", "default": []},
             "cri_socket": {"type": "path", "default": "/run/containerd/containerd.sock"},
             "node": {"type": "str"},
         },

@@ -159,6 +159,47 @@ def refused_naming_the_pod(cluster: Cluster, inventory: Path) -> None:
     assert cluster.get("pod", "-n", NAMESPACE, POD)["status"]["phase"] == "Running"
 
 
+def role_removal_refused(cluster: Cluster, tmp_path: Path) -> None:
+    """A runtime role removing its handler itself (state absent, as the kata role does for a
+    hypervisor no longer wanted) is refused like a pruned one while the pod runs."""
+    play = tmp_path / "remove-crun-by-role.yml"
+    play.write_text(
+        yaml.safe_dump(
+            [
+                {
+                    "name": "A role removes the crun handler through the containerd entry point",
+                    "hosts": NODE,
+                    "gather_facts": False,
+                    "tasks": [
+                        {
+                            "name": "Remove crun (state absent)",
+                            "ansible.builtin.include_role": {
+                                "name": "cri.runtimes.containerd",
+                                "tasks_from": "handler",
+                            },
+                            "vars": {
+                                "containerd_handler_owner": "e2e test",
+                                "containerd_handler_config_path": CONFIG,
+                                "containerd_handler_runtimes": [{"name": "crun", "state": "absent"}],
+                            },
+                        }
+                    ],
+                }
+            ]
+        )
+    )
+    config_before = cluster.node_exec(NODE, "cat", CONFIG)
+    pid_before = cluster.main_pid(NODE, "containerd")
+    refused = cluster.playbook(str(play))
+    assert refused.returncode != 0, refused.stdout[-3000:]
+    message = re.search(r"Refusing to remove handler\(s\) crun from lab-node1: [^\"]*", refused.stdout)
+    assert message, refused.stdout[-3000:]
+    print("ROLE REMOVAL REFUSED:", message.group(0))
+    assert f"{NAMESPACE}/{POD}" in message.group(0)
+    assert cluster.node_exec(NODE, "cat", CONFIG) == config_before
+    assert cluster.main_pid(NODE, "containerd") == pid_before
+
+
 def check_mode_previews(cluster: Cluster, inventory: Path) -> None:
     config_before = cluster.node_exec(NODE, "cat", CONFIG)
     check = cluster.playbook("site.yml", "--check", "--diff", inventory=inventory)
@@ -201,6 +242,7 @@ def test_removing_crun_is_refused_while_a_pod_uses_it_then_removes_handler_label
         assert f"{NAMESPACE}/{POD}" in users
         # 1. refused while the pod runs, naming it; nothing changes on the node or in the cluster
         refused_naming_the_pod(cluster, inventory)
+        role_removal_refused(cluster, tmp_path)
         assert foreign_sha(cluster.node_exec(NODE, "cat", CONFIG)) == foreign
         # 2. the pods go; check mode says what would be removed and changes nothing
         for pod in users:

@@ -170,3 +170,29 @@ def test_run_reports_a_cri_failure_as_such(tmp_path: Path) -> None:
 def test_run_refuses_a_handler_listed_twice(tmp_path: Path) -> None:
     with pytest.raises(hr.RecordError, match="listed twice"):
         _run(tmp_path, {"handlers": [{"name": "crun", "config": CFG}] * 2}, [])
+
+
+def test_check_in_use_refuses_a_removal_a_role_asks_for_recorded_or_not() -> None:
+    # the kata role removing the handler of a hypervisor no longer wanted (state absent): a pod
+    # still running with it blocks the removal like a pruned handler's
+    running = [sandbox("default/vm", "kata-clh"), sandbox("default/x", "runc")]
+    out = hr.plan({}, [], False, [], lambda: running, check=("kata-clh",))
+    assert out.blocked
+    assert out.in_use == {"kata-clh": ["default/vm"]}
+    assert out.remove == []
+    assert hr.refusal("n1", out).startswith("Refusing to remove handler(s) kata-clh from n1: ")
+    free = hr.plan({}, [], False, [], lambda: [sandbox("default/x", "runc")], check=("kata-clh",))
+    assert not free.blocked
+    assert free.binaries == {"packages": [], "files": []}
+
+
+def test_run_check_in_use_writes_nothing(tmp_path: Path) -> None:
+    out = _run(tmp_path, {"check_in_use": ["kata-clh"], "node": "n1"}, [sandbox("team/vm", "kata-clh")])
+    assert out["blocked"]
+    assert "team/vm" in out["msg"]
+    assert not out["changed"]
+    assert not (tmp_path / "state").exists()
+    ok = _run(tmp_path, {"check_in_use": ["kata-clh"]}, [])
+    assert not ok["blocked"]
+    assert not ok["changed"]
+    assert not (tmp_path / "state").exists()
