@@ -56,7 +56,12 @@ def foreign_sha(config: str) -> str:
         for m in re.finditer(r"(?m)^\s*\[", rest)
         if "runtimes.nvidia" not in rest[m.start() :].split("\n", 1)[0]
     ]
-    return hashlib.sha256(rest[: end[0] if end else len(rest)].encode()).hexdigest()
+    block = rest[: end[0] if end else len(rest)].split("\n")
+    # blank and comment lines right before the next table belong to that table (a removed
+    # table's leading comment goes with it), not to the nvidia handler
+    while block and (not block[-1].strip() or block[-1].lstrip().startswith("#")):
+        block.pop()
+    return hashlib.sha256("\n".join(block).encode()).hexdigest()
 
 
 def crun_pods_on_node(cluster: Cluster) -> list[str]:
