@@ -92,14 +92,14 @@ def compare(left: str, right: str) -> int:
 
 def upstream_series(version: str) -> tuple[int, int]:
     """(major, minor) of the upstream version: 2.1.9+ds1-5 -> (2, 1)."""
-    _, upstream, _ = split_version(version)
+    upstream = split_version(version)[1]
     numbers = re.findall(r"\d+", re.split(r"[~+]", upstream, maxsplit=1)[0])
     return int(numbers[0]), int(numbers[1]) if len(numbers) > 1 else 0
 
 
 def upstream_release(version: str) -> str:
     """The upstream release without Debian's repack suffix: 1:2.1.9~ds1-5 -> 2.1.9."""
-    _, upstream, _ = split_version(version)
+    upstream = split_version(version)[1]
     return re.split(r"[~+]", upstream, maxsplit=1)[0]
 
 
@@ -111,7 +111,7 @@ def matches(request: str, version: str) -> bool:
         return True
     if "-" in request:
         return False
-    epoch, upstream, _ = split_version(version)
+    epoch, upstream = split_version(version)[:2]
     text = f"{epoch}:{upstream}" if ":" in request else upstream
     if not text.startswith(request):
         return False
@@ -143,11 +143,11 @@ def _choose(request: str, candidate: str | None, offers: list[Offer]) -> str | N
     if request == "latest":
         return candidate
     found = [(v, p) for v, p in offers if matches(request, v)]
-    if candidate is not None and any(v == candidate for v, _ in found):
+    if candidate is not None and any(offer[0] == candidate for offer in found):
         return candidate
     if not found:
         return None
-    best = max(p for _, p in found)
+    best = max(offer[1] for offer in found)
     tops = [v for v, p in found if p == best]
     chosen = tops[0]
     for v in tops[1:]:
