@@ -56,6 +56,11 @@ options:
     description: The pod namespace of the sandboxes (it says who made them).
     type: str
     default: cri-runtimes-verify
+  warn:
+    description:
+      - Also report each handler that could not run a sandbox as a warning (with the runtime's error and any hint).
+    type: bool
+    default: false
   cgroup_parent:
     description:
       - The pod's cgroup parent as a kubelet passes it. Empty leaves the choice to the runtime (runc puts a pod
@@ -175,6 +180,7 @@ def main() -> None:
             "timeout": {"type": "float", "default": 60},
             "namespace": {"type": "str", "default": "cri-runtimes-verify"},
             "cgroup_parent": {"type": "str", "default": ""},
+            "warn": {"type": "bool", "default": False},
         },
         supports_check_mode=True,
     )
@@ -195,6 +201,11 @@ def main() -> None:
     if unusable and len(unusable) == len(result["results"]):
         result["msg"] = unusable[0]["error"]
         module.fail_json(**result)
+    if p["warn"]:
+        for item in result["results"]:
+            if not item["ok"]:
+                hint = f" ({item['hint']})" if item["hint"] else ""
+                module.warn(f"handler {item['handler'] or '(default)'} cannot run a pod sandbox: {item['error']}{hint}")
     module.exit_json(changed=False, **result)
 
 

@@ -19,6 +19,7 @@ from concurrent import futures
 from typing import Any
 
 import pytest
+from ansible.module_utils import basic
 
 from ansible_collections.cri.runtimes.plugins.module_utils import _cri_sandbox_check as check
 from ansible_collections.cri.runtimes.plugins.modules import cri_sandbox_check
@@ -188,3 +189,19 @@ def test_no_socket_fails_naming_it(tmp_path: Any) -> None:
 )
 def test_sandbox_names(handler: str, name: str) -> None:
     assert check.sandbox_name(handler) == name
+
+
+def test_warn_names_each_failed_handler_with_the_runtimes_error(
+    runtime: tuple[Runtime, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _servicer, path = runtime
+    warnings: list[str] = []
+    monkeypatch.setattr(basic.AnsibleModule, "warn", lambda self, text: warnings.append(text))
+    run_module(cri_sandbox_check.main, {"socket": path, "handlers": ["runc", "kata-clh", "no-image"], "warn": True})
+    assert warnings == [
+        f"handler kata-clh cannot run a pod sandbox: {KATA_ERROR}",
+        f"handler no-image cannot run a pod sandbox: {IMAGE_ERROR} ({check.SANDBOX_IMAGE_HINT})",
+    ]
+    warnings.clear()
+    run_module(cri_sandbox_check.main, {"socket": path, "handlers": ["kata-clh"]})
+    assert warnings == []
