@@ -18,7 +18,7 @@ description:
   - Nothing is left behind - each sandbox is stopped and removed whatever happened, also after a failed step, and a
     sandbox whose C(RunPodSandbox) answer never came is found by its uid and removed. What could not be removed is
     reported in RV(cleanup_errors).
-  - A handler that fails does not fail the task; RV(failed) and RV(errors) name it with the runtime's own error
+  - A handler that fails does not fail the task; RV(failed_handlers) and RV(errors) name it with the runtime's own error
     message (the gRPC status and message of the call). The task fails only when the socket cannot be used at all.
   - Speaks HTTP/2 and gRPC with the Python standard library; needs neither C(crictl) nor C(grpcio) on the node.
 author:

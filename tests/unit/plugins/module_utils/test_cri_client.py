@@ -183,7 +183,7 @@ def test_the_request_is_what_the_generated_cri_classes_read() -> None:
     assert req.config.linux.security_context.namespace_options.network == cri_api.NamespaceMode.NODE
     assert req.config.linux.security_context.namespace_options.pid == cri_api.NamespaceMode.POD
     # nothing else is set: the sandbox is as plain as a kubelet's host-network pod
-    assert [f.name for f, _ in req.config.ListFields()] == ["metadata", "labels", "linux"]
+    assert [field.name for field, _value in req.config.ListFields()] == ["metadata", "labels", "linux"]
     for request in (cri_api.StopPodSandboxRequest, cri_api.RemovePodSandboxRequest):
         assert request.FromString(cri.pod_sandbox_id_request("abc123")).pod_sandbox_id == "abc123"
 
@@ -259,7 +259,7 @@ def test_a_failed_call_carries_the_servers_exact_status_and_message(
     monkeypatch.setattr(hpack, "huffman_decode", spy)
     spec = cri.SandboxSpec(name="probe-kata-qemu", namespace="ns", uid="u", runtime_handler="kata-qemu")
     # twice on one server: grpcio's encoder may index the second answer's headers
-    for _ in range(2):
+    for _attempt in range(2):
         with pytest.raises(cri.GRPCStatusError) as caught:
             cri.run_pod_sandbox(path, spec)
         assert caught.value.code == 2
