@@ -10,8 +10,10 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.cri.runtimes.plugins.module_utils._kubelet import (
     KubeletError,
+    check_runtime_pair,
     containerd_systemd_cgroup,
     kubelet_cgroup_driver,
+    parse_version,
     plan_cri,
 )
 from ansible_collections.cri.runtimes.plugins.module_utils._toml_edit import TomlError, have_parser, parse
@@ -69,10 +71,20 @@ def kubelet_cgroup_driver_filter(
     return {"driver": driver, "source": source, "from_cri": source.startswith("CRI")}
 
 
+def kubelet_runtime_pair(kubelet_version: str, containerd_version: str) -> str:
+    """Why this kubelet cannot work with this containerd ('' when the pair works)."""
+    try:
+        check_runtime_pair(parse_version(str(kubelet_version)), parse_version(str(containerd_version), "containerd"))
+    except KubeletError as exc:
+        return str(exc)
+    return ""
+
+
 class FilterModule:
     def filters(self) -> dict[str, Any]:
         return {
             "kubelet_cri_plan": kubelet_cri_plan,
             "containerd_systemd_cgroup": containerd_systemd_cgroup_filter,
             "kubelet_cgroup_driver": kubelet_cgroup_driver_filter,
+            "kubelet_runtime_pair": kubelet_runtime_pair,
         }

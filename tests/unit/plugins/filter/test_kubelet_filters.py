@@ -94,3 +94,20 @@ def test_kubelet_cgroup_driver_filter() -> None:
     with pytest.raises(AnsibleFilterError, match="kubelet_cgroup_driver: cannot read a containerd version"):
         filters.kubelet_cgroup_driver_filter([], None, "v1.34.0", "containerd", runtime_driver="systemd")
     assert filters.FilterModule().filters()["kubelet_cgroup_driver"] is filters.kubelet_cgroup_driver_filter
+
+
+@pytest.mark.parametrize(
+    ("kubelet", "containerd", "refused"),
+    [
+        # what the containerd role's guard feeds in: `kubelet --version` and containerd_version
+        ("Kubernetes v1.20.2", "2.1.9", "kubelet v1.20.2 with containerd v2.1.9 cannot work: containerd 2.0 removed"),
+        ("Kubernetes v1.20.2", "containerd github.com/containerd/containerd 1.7.24~ds1 1.7.24~ds1-6", ""),
+        ("Kubernetes v1.23.0", "2.3.6", ""),
+        ("Kubernetes v1.36.1", "1.7.36", "kubelet v1.36.1 with containerd v1.7.36 cannot work: kubelet 1.36+"),
+        ("Kubernetes v1.36.1", "2.0.13", ""),
+    ],
+)
+def test_kubelet_runtime_pair(kubelet: str, containerd: str, refused: str) -> None:
+    problem = filters.kubelet_runtime_pair(kubelet, containerd)
+    assert problem.startswith(refused) if refused else problem == ""
+    assert bool(problem) == bool(refused)
