@@ -85,9 +85,10 @@ integration: deps ## ansible-test integration targets against real containerd (a
 	trap 'scripts/setup/apiserver stop' EXIT; scripts/setup/apiserver start; eval "$$(scripts/setup/apiserver env)"; \
 		VENV=$(VENV) scripts/run/ansible-test-integration
 
-judge-containerd: deps ## real containerd 1.6/1.7/2.1 (Debian's debs, cached) judge containerd_config's edits and 2->3 migrations of the corpus
+judge-containerd: deps ## real containerd 1.6/1.7/2.1 (Debian's debs, cached) judge containerd_config's edits and 2->3 migrations of the corpus and the CRI client's error path
 	scripts/setup/containerd-debs
-	scripts/run/run-pytest tests/judges/test_containerd_judge.py tests/judges/test_containerd_migrate_judge.py
+	scripts/run/run-pytest tests/judges/test_containerd_judge.py tests/judges/test_containerd_migrate_judge.py \
+		tests/judges/test_cri_client_judge.py
 
 judge-kata: deps ## Kata's TOML library (BurntSushi/toml, Debian's) judges toml_file's edits of Kata configs
 	scripts/run/run-pytest tests/judges/test_kata_config_judge.py
