@@ -87,13 +87,8 @@ def _hpack_int(value: int, prefix_bits: int, first: int = 0) -> bytes:
     limit = (1 << prefix_bits) - 1
     if value < limit:
         return bytes([first | value])
-    out = bytearray([first | limit])
-    value -= limit
-    while value >= 128:
-        out.append((value & 0x7F) | 0x80)
-        value >>= 7
-    out.append(value)
-    return bytes(out)
+    # the rest as base-128 groups, least significant first: the same bytes as a protobuf varint
+    return bytes([first | limit]) + _pb_varint_raw(value - limit)
 
 
 def hpack_literal(name: str, value: str) -> bytes:
