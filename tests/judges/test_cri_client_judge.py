@@ -27,33 +27,23 @@ import pytest
 
 from ansible_collections.cri.runtimes.plugins.module_utils import _cri_client as cri
 from ansible_collections.cri.runtimes.plugins.module_utils import _cri_sandbox_check as check
-from ansible_collections.cri.runtimes.plugins.module_utils import _hpack as hpack
+from tests.unit.plugins.module_utils import hpack_spy
 
 from .test_containerd_judge import BINARIES
 
 SANDBOX_IMAGE = "localhost:1/cri-runtimes/pause:unreachable"
+# the daemon's own root, state and sockets under the test's directory (both generations read these keys)
+PRIVATE = """root = "{d}/root"
+state = "{d}/state"
+[grpc]
+  address = "{d}/containerd.sock"
+[ttrpc]
+  address = "{d}/containerd.sock.ttrpc"
+"""
 CONFIGS = {
     # containerd 1.7 reads version 2 (the CRI plugin's sandbox_image); 2.1 reads version 3 (pinned_images)
-    "1.7": """version = 2
-root = "{d}/root"
-state = "{d}/state"
-[grpc]
-  address = "{d}/containerd.sock"
-[ttrpc]
-  address = "{d}/containerd.sock.ttrpc"
-[plugins."io.containerd.grpc.v1.cri"]
-  sandbox_image = "{image}"
-""",
-    "2.1": """version = 3
-root = "{d}/root"
-state = "{d}/state"
-[grpc]
-  address = "{d}/containerd.sock"
-[ttrpc]
-  address = "{d}/containerd.sock.ttrpc"
-[plugins."io.containerd.cri.v1.images".pinned_images]
-  sandbox = "{image}"
-""",
+    "1.7": "version = 2\n" + PRIVATE + '[plugins."io.containerd.grpc.v1.cri"]\n  sandbox_image = "{image}"\n',
+    "2.1": "version = 3\n" + PRIVATE + '[plugins."io.containerd.cri.v1.images".pinned_images]\n  sandbox = "{image}"\n',
 }
 
 
@@ -97,14 +87,7 @@ def containerd(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
 
 def test_containerd_s_own_errors_come_back_exact(containerd: tuple[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     gen, sock = containerd
-    huffman: list[bytes] = []
-    real = hpack.huffman_decode
-
-    def spy(data: bytes) -> bytes:
-        huffman.append(real(data))
-        return huffman[-1]
-
-    monkeypatch.setattr(hpack, "huffman_decode", spy)
+    huffman = hpack_spy.record_huffman(monkeypatch)
     got = check.check_handlers(check.Client(sock, timeout=30), ["nope-handler", ""])
     assert got["ok_handlers"] == []
     assert got["failed_handlers"] == ["nope-handler", ""]

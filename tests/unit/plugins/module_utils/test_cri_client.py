@@ -22,7 +22,8 @@ from typing import Any
 import pytest
 
 from ansible_collections.cri.runtimes.plugins.module_utils import _cri_client as cri
-from ansible_collections.cri.runtimes.plugins.module_utils import _hpack as hpack
+
+from . import hpack_spy
 
 grpc = pytest.importorskip("grpc", reason="grpcio is in the tool venv (requirements/lock-*.txt); not on this Python")
 cri_api = pytest.importorskip("cri_api", reason="container-runtime-interface-api is in the tool venv only")
@@ -249,14 +250,7 @@ def test_a_failed_call_carries_the_servers_exact_status_and_message(
     sandboxes: tuple[Sandboxes, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _servicer, path = sandboxes
-    huffman: list[bytes] = []
-    real_decode = hpack.huffman_decode
-
-    def spy(data: bytes) -> bytes:
-        huffman.append(real_decode(data))
-        return huffman[-1]
-
-    monkeypatch.setattr(hpack, "huffman_decode", spy)
+    huffman = hpack_spy.record_huffman(monkeypatch)
     spec = cri.SandboxSpec(name="probe-kata-qemu", namespace="ns", uid="u", runtime_handler="kata-qemu")
     # twice on one server: grpcio's encoder may index the second answer's headers
     for _attempt in range(2):
